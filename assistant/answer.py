@@ -1,0 +1,65 @@
+"""The answer a user gets: a verdict, the reasons, and the deciding clauses quoted verbatim."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Verdict = Literal["yes", "no", "conditional", "not_addressed"]
+VERDICTS: tuple[str, ...] = ("yes", "no", "conditional", "not_addressed")
+VERDICT_LABELS = {
+    "yes": "Yes",
+    "no": "No",
+    "conditional": "Conditional",
+    "not_addressed": "Not addressed",
+}
+NOT_LEGAL_ADVICE = "This is an automated reading of license texts, not legal advice."
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quoted clause. `quote` is always `source_text[start:end]` of the cited document."""
+
+    license_key: str  # LicenseDB key, or "def:<card id>" for a definition card
+    license_name: str
+    section_id: str
+    heading: str
+    quote: str
+    start: int
+    end: int
+    source_url: str
+    kind: str = "license"  # "license" (verbatim text) or "definition" (the project's own summary of a definition)
+    inferred_section: bool = False  # section number inferred from the text's layout, not printed in it
+
+    @property
+    def label(self) -> str:
+        sec = f"§{self.section_id}" if not self.section_id.startswith("¶") else self.section_id
+        if self.inferred_section:
+            sec += " (numbering inferred)"
+        return f"{self.license_name}, {sec}" + (f" — {self.heading}" if self.heading else "")
+
+
+@dataclass
+class Answer:
+    question: str
+    verdict: Verdict | None
+    text: str  # markdown explanation, without the quotes (they are in citations)
+    citations: list[Citation] = field(default_factory=list)
+    licenses: list[str] = field(default_factory=list)  # resolved LicenseDB keys
+    models: list[str] = field(default_factory=list)  # resolved model names
+    facets: list[str] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)  # extracted figures, e.g. {"value": 9e8, "unit": "users"}
+    notes: list[str] = field(default_factory=list)
+    as_of: str = ""
+    disclaimer: str = NOT_LEGAL_ADVICE
+    table: list[dict] | None = None  # comparisons: one row per facet, one cell per license
+    retrieved: list[dict] = field(default_factory=list)  # the top retrieved chunks (for the eval and debugging)
+    latency_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_markdown(self) -> str:
+        from assistant.render import answer_markdown
+
+        return answer_markdown(self)
