@@ -40,6 +40,8 @@ class Settings:
     corpus_dir: Path = CORPUS_DIR
     #: "default" indexes corpus/licenses.yaml; "all" indexes every license in the LicenseDB.
     scope: str = "default"
+    #: When set, index exactly these LicenseDB keys (plus the definition cards) instead of the scope's set.
+    only: tuple[str, ...] = ()
 
     @property
     def server_mode(self) -> bool:

@@ -1,0 +1,132 @@
+"""`license-assistant`: build the index, search clauses, ask questions, identify a license file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    s = Settings()
+    if getattr(args, "home", None):
+        s = replace(s, home=Path(args.home).expanduser())
+    if getattr(args, "all", False):
+        s = replace(s, scope="all")
+    if getattr(args, "model", None):
+        s = replace(s, embedding_model=args.model)
+    if getattr(args, "chroma_host", None):
+        s = replace(s, chroma_host=args.chroma_host)
+    if getattr(args, "chroma_port", None):
+        s = replace(s, chroma_port=args.chroma_port)
+    return s
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.index import open_index
+
+    t0 = time.perf_counter()
+    idx = open_index(_settings(args), progress=not args.quiet, rebuild=args.rebuild)
+    m = idx.manifest
+    print(
+        f"Index ready in {time.perf_counter() - t0:.1f} s: {m.n_chunks} clauses from {m.n_documents} documents "
+        f"({m.scope} scope, {m.licensedb}, model {m.model}) at {idx.folder}"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.search import Searcher
+
+    hits = Searcher(_settings(args)).search(args.query, licenses=args.license or None, k=args.k, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("No matching clause.")
+    for i, h in enumerate(hits, 1):
+        inferred = " (numbering inferred)" if h.chunk.inferred else ""
+        print(f"{i}. {h.doc_name} [{h.doc_key}] §{h.section_id}{inferred} {h.heading}".rstrip())
+        print(f"   chars {h.start}-{h.end}, score {h.score:.4f}")
+        print("   " + h.text.strip().replace("\n", "\n   "))
+        print()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+
+    answer = Assistant(settings=_settings(args), llm=args.llm).ask(args.question, licenses=args.license or None)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer.to_markdown())
+    return 0
+
+
+def cmd_identify(args: argparse.Namespace) -> int:
+    from assistant.identify import identify
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8", errors="replace")
+    result = identify(text)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result.summary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="license-assistant", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="cache directory for the index (env LICENSE_ASSISTANT_HOME)")
+    common.add_argument("--model", help="embedding model name or path (env LICENSE_ASSISTANT_EMBEDDING_MODEL)")
+    common.add_argument("--chroma-host", help="use a Chroma server at this host (env CHROMA_HOST)")
+    common.add_argument("--chroma-port", type=int, help="the Chroma server's port (env CHROMA_PORT)")
+    common.add_argument("--all", action="store_true", help="index every license in the LicenseDB, not the default set")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", parents=[common], help="build the index, or reuse it when unchanged")
+    s.add_argument("--rebuild", action="store_true", help="rebuild even if an unchanged index exists")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("search", parents=[common], help="find the clauses that match a query")
+    s.add_argument("query")
+    s.add_argument("--license", action="append", metavar="KEY", help="only this LicenseDB key (repeatable)")
+    s.add_argument("-k", type=int, default=5, help="how many clauses (default 5)")
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("ask", parents=[common], help="ask a question; get a verdict and the deciding clauses")
+    s.add_argument("question")
+    s.add_argument("--license", action="append", metavar="KEY", help="the license(s) the question is about")
+    s.add_argument("--llm", help="optional chat model, e.g. ollama:llama3.1 or openai:gpt-4o-mini")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("identify", parents=[common], help="name the license of a LICENSE file or model card")
+    s.add_argument("file", help="path to the file, or - for standard input")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_identify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every error a user can cause has a message made for them: show it, not a traceback
+        from assistant.errors import user_message
+
+        msg = user_message(exc)
+        if msg is None:
+            raise
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

