@@ -1,0 +1,283 @@
+"""Turn a question (and the chat so far) into plain data: subjects, facets, figures and flags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.facets import detect_facets
+from assistant.figures import Figure, extract_figures
+from assistant.resolve import Resolution, resolve
+
+MAX_HISTORY_TURNS = 12  # older turns rarely name the subject of a follow-up, and each costs a resolve()
+
+
+@dataclass
+class Query:
+    question: str
+    licenses: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    chains: list[str] = field(default_factory=list)
+    facets: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    comparison: bool = False  # "X vs Y", "compare", "which of these", several subjects
+    openness: str | None = None  # "osd" | "osaid" | "mof" | "fsd" | "eu-ai-act" | "open-weights" | None
+    subject_from_history: bool = False  # subject taken from earlier turns
+    unknown: list[str] = field(default_factory=list)
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    injection: bool = False  # "ignore previous instructions", "just say yes" ...
+    language_ok: bool = True  # False when the question is clearly not English
+
+
+_COMPARISON = re.compile(
+    r"\b(?:vs\.?|versus|compar(?:e|ed|ing|ison)|difference(?:s)?\s+between|differ(?:s)?\s+from|which\s+of\s+(?:these|"
+    r"them|the)|which\s+(?:one|license|model)\s+(?:is|should|would|has|lets|allows)|better|stricter|"
+    r"more\s+(?:permissive|restrictive|open)|less\s+(?:permissive|restrictive)|side[- ]by[- ]side|or\s+should\s+i)\b",
+    re.I,
+)
+# Most specific first: "open source AI definition" is OSAID, a bare "open source" is the OSD.
+_OPENNESS: list[tuple[str, re.Pattern[str]]] = [
+    ("osaid", re.compile(r"\bosaid\b|open[- ]source\s+ai(?:\s+definition)?\b|open\s+source\s+ai\b", re.I)),
+    (
+        "mof",
+        re.compile(
+            r"\bmof\b|model\s+openness(?:\s+framework)?|openness\s+framework|mot\s+class|class\s+i{1,3}\b", re.I
+        ),
+    ),
+    ("eu-ai-act", re.compile(r"\b(?:eu\s+)?ai\s+act\b|article\s+53|art\.?\s*53|\b2024/1689\b", re.I)),
+    ("fsd", re.compile(r"\bfsf\b|\bfsd\b|free\s+software(?:\s+definition)?|four\s+freedoms|\blibre\b", re.I)),
+    ("open-weights", re.compile(r"open[- ]?weights?\b|\bowd\b", re.I)),
+    ("osd", re.compile(r"open[- ]?source|\bosi\b|\bosd\b|osi[- ]approved|open\s+source\s+definition|\bdfsg\b", re.I)),
+]
+_ASKS_LICENSE_OF = re.compile(
+    r"\b(?:licen[cs]ed|released|published|distributed|available)\s+(?:\w+\s+)?(?:under|as)\b|"
+    r"\b(?:what|which)\s+licen[cs]e|\b(?:is|are)\s+(?:it|they|this|that|the\s+model|[\w.-]+(?:\s+[\w.-]+)?)\s+"
+    r"(?:under|really|actually|truly)\b|\bvs\.?\b|\bversus\b|\bcompar",
+    re.I,
+)
+_HYPOTHETICAL = re.compile(r"\b(?:pretend|suppose|supposing|imagine|assume|assuming|hypothetical\w*)\b", re.I)
+_INJECTION = re.compile(
+    r"(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+|these\s+|those\s+)*"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+|preceding\s+|system\s+|safety\s+|original\s+)*"
+    r"(?:instructions?|rules|prompts?|guidelines|guardrails|directions|constraints|context|policies)"
+    r"|(?:just|simply|only|always)\s+(?:say|answer|reply|respond|output|write)\s+(?:with\s+)?[\"'“]?(?:yes|no|allowed|"
+    r"true|ok)\b"
+    r"|you\s+(?:must|have\s+to|should|will|are\s+required\s+to)\s+(?:answer|say|reply|respond|output)\s+(?:with\s+)?"
+    r"[\"'“]?(?:yes|no|allowed|that)\b"
+    r"|answer\s+[\"'“]?yes[\"'”]?\s+(?:no\s+matter|regardless|whatever)"
+    r"|\b(?:new|system|developer|admin)\s+(?:instructions?|prompt|mode)\s*[:=]"
+    r"|\byou\s+are\s+now\b|\bpretend\s+(?:to\s+be|you\s+are|that)\b|\bjailbreak|\bdo\s+anything\s+now\b"
+    r"|\bpretend\s+(?:the\s+|this\s+|its\s+)?[\w .-]{1,40}?\s+(?:is|are|was|were)\b"
+    r"|reveal\s+(?:your\s+)?(?:system\s+)?prompt|<\|im_start\|>|\[/?inst\]|###\s*instruction",
+    re.I,
+)
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:and|also|so|then|but|ok(?:ay)?|now|what\s+about|how\s+about|same\s+(?:for|question)|and\s+for|"
+    r"what\s+if|and\s+if|does\s+(?:this|that|it)|is\s+(?:this|that|it)|can\s+(?:i|we)\s+(?:also|still)|"
+    r"would\s+(?:this|that|it)|if\s+so)\b"
+    r"|\b(?:this|that|the\s+same)\s+(?:model|license|licence|one|terms)\b|\b(?:it|its|they|them)\b",
+    re.I,
+)
+_WORD = re.compile(r"[^\W\d_]+", re.U)
+_ENGLISH = frozenset(
+    "the is are can i we my our use it to of and for with what does do if under this that model license licence "
+    "commercially allowed be an on how you need must may which when there any using used have has not".split()
+)
+_FOREIGN = frozenset(
+    # German, French, Spanish, Italian, Portuguese, Dutch function words that are not English words
+    "der die das und ist nicht ich kann ein eine mit für auf wie darf dürfen verwenden nutzen kommerziell modell "
+    "lizenz wir unser unsere welche oder auch sind werden "
+    "le les est pas je peux une des avec pour sur comment utiliser commercialement modèle nous notre "
+    "qui dans du est-ce puis-je "
+    "el los las puedo una con para sobre como usar comercialmente modelo licencia nosotros en del se puede "
+    "il lo gli è posso uno per usare modello licenza che "
+    "os é não um uma licença em da podemos "
+    "het een niet ik kan voor hoe gebruiken licentie mag".split()
+)
+
+
+def _turn_text(item: Any) -> str | None:
+    """The text of a user turn: a string, a {"role", "content"} dict, or a (user, assistant) pair; else None."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+        return item[0]  # the older chat format: [user message, assistant reply]
+    if isinstance(item, dict):
+        if item.get("role", "user") != "user":
+            return None
+        content = item.get("content")
+        if isinstance(content, str):
+            return content
+        if isinstance(content, list):  # multimodal message: [{"type": "text", "text": ...}, ...]
+            parts = [p.get("text") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
+            return " ".join(parts) or None
+    return None
+
+
+def user_turns(history: Sequence[Any] | None) -> list[str]:
+    """User turns of `history`, oldest first; malformed items are skipped."""
+    if not history or isinstance(history, (str, bytes)):
+        return [history] if isinstance(history, str) and history.strip() else []
+    try:
+        items = list(history)
+    except TypeError:
+        return []
+    out = [t for t in (_turn_text(i) for i in items) if t and t.strip()]
+    return out[-MAX_HISTORY_TURNS:]
+
+
+def detect_openness(text: str) -> str | None:
+    for name, pattern in _OPENNESS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def detect_injection(text: str) -> bool:
+    return bool(_INJECTION.search(text))
+
+
+def is_english(text: str) -> bool:
+    """False only when the text is clearly in another language (another script, or foreign function words)."""
+    text = text[:3000]  # enough to tell the language of a long paste
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 6:
+        latin = sum(1 for c in letters if c.isascii() or "\u00c0" <= c <= "\u024f")
+        if latin / len(letters) < 0.5:
+            return False
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 4:
+        return True
+    foreign = sum(1 for w in words if w in _FOREIGN)
+    english = sum(1 for w in words if w in _ENGLISH)
+    return not (foreign >= 2 and foreign > english)
+
+
+def _has_subject(r: Resolution) -> bool:
+    return bool(r.licenses or r.models or r.ambiguous or r.unknown)
+
+
+def _subjects(r: Resolution, picked: Sequence[str]) -> int:
+    """How many things the question is about: models, plus licenses named on their own (not via a model)."""
+    if not (r.models or r.licenses):
+        return len(picked)
+    return len(r.models) + len(r.direct_licenses)
+
+
+def understand(
+    question: str,
+    history: Sequence[Any] | None = None,
+    licenses: Sequence[str] | None = None,
+    catalog: Any = None,
+) -> Query:
+    """Plain data about `question`: what it is about (from history or `licenses` when it names nothing), the
+    facets, the figures, and flags for comparisons, openness definitions, injections and language."""
+    question = question if isinstance(question, str) else ""
+    res = resolve(question, catalog)
+    figures = extract_figures(question)
+    facets = detect_facets(question, figures)
+    q = Query(
+        question=question,
+        licenses=list(res.licenses),
+        models=list(res.models),
+        chains=list(res.chains),
+        facets=facets,
+        figures=figures,
+        openness=detect_openness(question),
+        unknown=list(res.unknown),
+        suggestions=dict(res.suggestions),
+        notes=list(res.ambiguous) + list(res.notes),
+        injection=detect_injection(question),
+        language_ok=is_english(question),
+    )
+    picked = [k for k in (licenses or []) if isinstance(k, str) and k]
+    turns = user_turns(history)
+    follow_up = bool(turns) and (bool(_FOLLOW_UP.search(question)) or len(_WORD.findall(question)) <= 4)
+    subject = res
+    stated = _stated_license_governs(question, res)
+    if stated:
+        # "Stability AI Community License: ... can we use SDXL?": the answer rests on the license the question
+        # names; the model's catalog license is mentioned, not decided on
+        q.licenses = list(res.direct_licenses)
+        listed = "; ".join(c for c in res.chains if " -> base " not in c)
+        q.notes.append(
+            f"The question names {', '.join(res.direct_licenses)}; the catalog lists {listed}. "
+            "The answer follows the license named in the question."
+        )
+    if not _has_subject(res):
+        if picked:
+            # a license chosen in the UI is the current subject of "this model" / "this license"
+            q.licenses = list(dict.fromkeys(picked))
+        elif turns:
+            prior = _history_subject(turns, catalog)
+            if prior is not None:
+                prior = _resize(prior, question, catalog)
+                subject = prior
+                q.licenses, q.models, q.chains = list(prior.licenses), list(prior.models), list(prior.chains)
+                q.subject_from_history = True
+                named = ", ".join(prior.models or prior.licenses)
+                q.notes.append(f"Taken from earlier in the conversation: {named}.")
+                q.notes += [n for n in prior.ambiguous if n not in q.notes]
+
+    if turns and follow_up:
+        _inherit_question_parts(q, turns)
+
+    count = len(res.direct_licenses) if stated else _subjects(subject, q.licenses)
+    q.comparison = bool(_COMPARISON.search(question)) or count >= 2
+    if q.openness and "openness_definition" not in q.facets:
+        q.facets = ["openness_definition"] + [f for f in q.facets if f != "other"]
+    return q
+
+
+_SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?[bBmM])\b")
+_TRAILING_SIZE = re.compile(r"[- ]?\d+(?:\.\d+)?[bBmM]$")
+
+
+def _resize(prior: Resolution, question: str, catalog: Any) -> Resolution:
+    """ "what about the 72B?" after "Qwen2.5-7B": the same model family at the size the follow-up names."""
+    size = _SIZE.search(question)
+    if not size or not prior.models or any(size.group(1) in f.text for f in extract_figures(question)):
+        return prior  # "and for 2B users?" is a figure, not a model size
+    for name in prior.models:
+        r = resolve(f"{_TRAILING_SIZE.sub('', name)}-{size.group(1)}", catalog)
+        if r.models and r.licenses and r.models != prior.models:
+            return r
+    return prior
+
+
+def _stated_license_governs(question: str, r: Resolution) -> bool:
+    """A license named outright next to a model the catalog lists under other terms is the one asked about,
+    unless the question asks which license the model has ("Is Llama 3.1 under MIT?") or only pretends."""
+    if not (r.direct_licenses and r.models) or _ASKS_LICENSE_OF.search(question) or _HYPOTHETICAL.search(question):
+        return False
+    return not (set(r.direct_licenses) & (set(r.licenses) - set(r.direct_licenses)))
+
+
+def _history_subject(turns: list[str], catalog: Any) -> Resolution | None:
+    """The subject of the most recent earlier turn that named one."""
+    for turn in reversed(turns):
+        r = resolve(turn, catalog)
+        if r.licenses or r.models or r.ambiguous:
+            return r
+    return None
+
+
+def _inherit_question_parts(q: Query, turns: list[str]) -> None:
+    """A follow-up that names no facet ("and Gemma?") asks the previous question again: reuse its facets, and
+    its figures when it gives none ("what about above 1B users?" brings its own)."""
+    if q.facets != ["other"]:
+        return
+    for turn in reversed(turns):
+        figures = extract_figures(turn)
+        facets = detect_facets(turn, figures)
+        if facets == ["other"] and not figures:
+            continue
+        q.facets = facets
+        if not q.figures:
+            q.figures = figures
+        if q.openness is None and "openness_definition" in facets:
+            q.openness = detect_openness(turn)
+        return
