@@ -113,6 +113,7 @@ class ClauseIndex:
         self.collection = coll
         self.position = {c.id: i for i, c in enumerate(chunks)}
         self.doc_keys = {c.doc_key for c in chunks}
+        self._in_use = _hold_shared(folder)  # keeps other processes from deleting this build while we read it
 
     def reconnect(self) -> None:
         """Open the Chroma collection again (after a server restart)."""
@@ -170,14 +171,66 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+# -- builds are immutable folders; `current` names the complete one -------------------------------------------
+#   <home>/index/<fp16>/builds/<build-id>/   one complete (or interrupted) build
+#   <home>/index/<fp16>/current              the id of the build to serve, replaced atomically after a build
+#   <home>/index/<fp16>/builds/<id>.inuse    readers hold a shared lock on it; only an unused build is deleted
+
+
+def _hold_shared(folder: Path):
+    """A shared lock on the build's in-use file, held for the life of the returned file object."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks (Windows): old builds are then never deleted
+        return None
+    f = open(folder.parent / f"{folder.name}.inuse", "a+")  # noqa: SIM115 (held open on purpose)
+    fcntl.flock(f, fcntl.LOCK_SH)
+    return f
+
+
+def _delete_if_unused(folder: Path) -> bool:
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    with open(folder.parent / f"{folder.name}.inuse", "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # another process is reading it
+        shutil.rmtree(folder, ignore_errors=True)
+    (folder.parent / f"{folder.name}.inuse").unlink(missing_ok=True)
+    return True
+
+
+def _current(base: Path) -> Path | None:
+    try:
+        build_id = (base / "current").read_text().strip()
+    except OSError:
+        return None
+    return base / "builds" / build_id if build_id else None
+
+
+def _set_current(base: Path, folder: Path) -> None:
+    tmp = base / f"current.tmp-{os.getpid()}"
+    tmp.write_text(folder.name)
+    os.replace(tmp, base / "current")  # atomic: readers see the old build or the new one, never half of one
+
+
+def _collect_garbage(settings: Settings, base: Path, keep: Path) -> None:
+    """Delete builds other than `keep` that no process is reading (interrupted, damaged or superseded)."""
+    builds = base / "builds"
+    for folder in builds.iterdir() if builds.exists() else []:
+        if folder.is_dir() and folder != keep and _delete_if_unused(folder) and settings.server_mode:
+            pass  # server collections are shared with other hosts: left in place, named by build
+
+
 def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> ClauseIndex:
-    """Build everything from scratch into `folder`; the manifest is written only when all parts are complete."""
+    """Build everything from scratch into the new folder `folder`; the manifest is written only when all parts are
+    complete, and the caller points `current` at it only then."""
     from assistant.embeddings import get_embedder
 
     t0 = time.perf_counter()
-    if folder.exists():
-        store.forget_clients()
-        shutil.rmtree(folder)
     folder.mkdir(parents=True)
     keys = scope_keys(settings)
     chunks = collect_chunks(settings, keys)
@@ -187,7 +240,7 @@ def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> C
     texts = [c.embedding_text() for c in chunks]
     LexicalIndex.build(texts).save(folder / "bm25")
 
-    name = store.collection_name(fp)
+    name = f"{store.collection_name(fp)}-{folder.name}"
     coll = _open_collection(settings, folder, name, create=True)
     embedder = None
 
@@ -222,37 +275,45 @@ def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> C
     return _load(settings, folder, manifest)
 
 
+def _try_load(settings: Settings, folder: Path | None, fp: str) -> ClauseIndex | None:
+    """The complete index in `folder`, or None (with a message) when it is missing, interrupted or damaged."""
+    if folder is None:
+        return None
+    manifest = _read_manifest(folder)
+    if manifest is None or manifest.fingerprint != fp:
+        return None
+    try:
+        return _load(settings, folder, manifest)
+    except store.StoreUnavailable:
+        raise
+    except Exception as exc:  # corrupted or partly deleted
+        _say(f"The index in {folder} is damaged ({type(exc).__name__}: {exc}); rebuilding it.")
+        return None
+
+
 def open_index(settings: Settings | None = None, progress: bool = True, rebuild: bool = False) -> ClauseIndex:
     """The index for these settings: reused at once when complete and unchanged, else (re)built under a file lock."""
     settings = settings or Settings()
     root = index_root(settings)
     _check_writable(root)
     fp = fingerprint(settings)
-    folder = root / fp[:16]
+    base = root / fp[:16]
+    _check_writable(base)
 
-    if not rebuild:
-        manifest = _read_manifest(folder)
-        if manifest and manifest.fingerprint == fp:
-            try:
-                return _load(settings, folder, manifest)
-            except store.StoreUnavailable:
-                raise
-            except Exception as exc:  # corrupted or partly deleted: rebuild below
-                _say(f"The index in {folder} is damaged ({exc}); rebuilding it.")
-    lock = FileLock(str(root / f"{fp[:16]}.lock"))
+    if not rebuild and (idx := _try_load(settings, _current(base), fp)):
+        return idx
     try:
-        with lock.acquire(timeout=3600):
-            # Another process may have finished the build while we waited for the lock.
-            manifest = _read_manifest(folder)
-            if manifest and manifest.fingerprint == fp and not rebuild:
-                try:
-                    return _load(settings, folder, manifest)
-                except store.StoreUnavailable:
-                    raise
-                except Exception as exc:
-                    _say(f"The index in {folder} is damaged ({exc}); rebuilding it.")
+        with FileLock(str(base / "build.lock")).acquire(timeout=3600):
+            seen = _current(base)
+            # Another process may have finished a build while we waited for the lock.
+            if not rebuild and (idx := _try_load(settings, seen, fp)):
+                return idx
+            folder = base / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
             if progress:
                 _say(f"Building the clause index in {folder} ({store.describe(settings)}) ...")
-            return build(settings, folder, fp, progress=progress)
+            idx = build(settings, folder, fp, progress=progress)
+            _set_current(base, folder)
+            _collect_garbage(settings, base, keep=folder)
+            return idx
     except Timeout as exc:
-        raise IndexBuildError(f"Timed out waiting for another process building the index in {folder}.") from exc
+        raise IndexBuildError(f"Timed out waiting for another process building the index in {base}.") from exc

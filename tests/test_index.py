@@ -61,7 +61,7 @@ def test_damaged_index_is_detected_and_rebuilt(small, damage, capsys):
 
         from assistant.store import forget_clients
 
-        forget_clients()
+        forget_clients()  # what a new process sees: Chroma's in-process client cache would hide the deletion
         shutil.rmtree(folder / "chroma")
     else:
         for p in (folder / "bm25").iterdir():
@@ -80,17 +80,29 @@ def test_killed_build_process_is_rebuilt_on_next_start(tmp_path):
         f"open_index(Settings(home=Path({str(settings.home)!r}), only={settings.only!r}), progress=False)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
-    folder = index_root(settings) / fingerprint(settings)[:16]
+    base = index_root(settings) / fingerprint(settings)[:16]
     deadline = time.time() + 120
-    while time.time() < deadline and not (folder / "chroma").exists():
+    while time.time() < deadline and not list(base.glob("builds/*/chroma")):
         time.sleep(0.1)
     time.sleep(0.5)
     proc.kill()
     proc.wait()
-    assert not (folder / "manifest.json").exists(), "the build should have been killed before it finished"
+    killed = list(base.glob("builds/*"))
+    assert not list(base.glob("builds/*/manifest.json")), "the build should have been killed before it finished"
+    assert not (base / "current").exists(), "an interrupted build is never made current"
     idx = open_index(settings, progress=False)
     assert idx.collection.count() == idx.manifest.n_chunks
     assert {"gpl-3.0", "agpl-3.0"} <= idx.doc_keys
+    assert not any(p.exists() for p in killed if p.is_dir()), "the interrupted build's folder is cleaned up"
+
+
+def test_a_rebuild_never_pulls_the_index_from_under_a_reader(small):
+    reader = open_index(small, progress=False)
+    fresh = open_index(small, progress=False, rebuild=True)
+    assert fresh.folder != reader.folder
+    assert reader.folder.exists(), "a build another process still reads is not deleted"
+    hits = Searcher(small, index=reader).search("permission is hereby granted", licenses=["mit"], k=1)
+    assert hits and hits[0].doc_key == "mit"
 
 
 def test_two_processes_on_an_empty_cache_build_once(tmp_path):
