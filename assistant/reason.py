@@ -160,6 +160,14 @@ def _candidates(facts: LicenseFacts, facet: str, own: FacetFacts) -> list[tuple[
     return found
 
 
+#: Threshold facets that, on a license without any threshold, are answered by its general use grant.
+_NO_CAP_FALLBACK = {"user_threshold": "commercial_use", "revenue_threshold": "commercial_use"}
+
+
+def _has_threshold(facts: LicenseFacts) -> bool:
+    return any(f.threshold for f in facts.facets.values())
+
+
 def _threshold_related(condition: str) -> bool:
     words = condition.lower()
     return any(w in words for w in ("monthly active", "mau", "revenue", "users"))
@@ -210,6 +218,13 @@ def decide(license_key: str, facet: str, figures: Sequence[Figure] = (), questio
     if facts is None:
         return _uncurated(license_key, facet, figures)
     own = facts.facet(facet)
+    if own is None and facet in _NO_CAP_FALLBACK and not _has_threshold(facts):
+        # "Any user limit?" on a license with no size or revenue cap: the general grant answers it.
+        general = decide(license_key, _NO_CAP_FALLBACK[facet], figures, question)
+        kind = "user-count" if facet == "user_threshold" else "revenue"
+        general.facet = facet
+        general.summary = f"The license sets no {kind} threshold. {general.summary}".strip()
+        return general
     if own is None:
         return Decision(
             license_key=license_key,
