@@ -4,7 +4,9 @@ How it works, briefly:
 - Outline markers ("1.", "a.", "(d)", "iv.", "3.2", "Section 3:", "Article IV", "Attachment A") are found at line
   starts and inline (many texts are flattened into long lines). A stack of open list levels accepts a marker only
   when it continues a list (the successor of an open item) or opens a new one (its first value), which rejects
-  numbers inside sentences ("700 million", "Version 2.0", "see Section 1.1").
+  numbers inside sentences ("700 million", "Version 2.0", "see Section 1.1"). A number that continues both an
+  item and a list nested in it ("5." after "4." and its sub-item "4.") closes the nested list when it is back at
+  the outer margin, or is titled like the outer clauses while the nested items are not.
 - Texts whose numbers were dropped but whose layout kept the structure (indentation, heading lines) get numbers
   inferred from the layout and from the license's own cross-references; those sections are marked inferred.
 - Text before the first section, and texts without any outline, are cut into paragraphs "¶1", "¶2", ...
@@ -13,10 +15,12 @@ How it works, briefly:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 #: Part of the index fingerprint: bump when the parser's output changes.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ _MARKER_RE = re.compile(
     r"(?P<sec>(?:Section|SECTION|Article|ARTICLE|§)[ \t]*(?P<secnum>\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,6})\b"
     r"(?P<secpunct>[.:)]?))"
     rf"|(?P<annex>(?:{_ANNEX_WORDS}|{_ANNEX_WORDS.upper()})(?:[ \t]+(?P<annexlabel>[A-Z]|\d{{1,2}}|[IVX]{{1,4}})\b)?)"
-    r"|(?P<dotted>\d{1,3}(?:\.\d{1,3})+)\.?(?=[ \t\n])"
+    # "5.2.“Data” means": a dotted number may be glued to a quoted term or a capitalised word after its dot
+    r"|(?P<dotted>\d{1,3}(?:\.\d{1,3})+)(?:\.?(?=[ \t\n])|(?P<glued>\.)(?=[“\"‘]|[A-Z][A-Za-z]))"
     r"|\((?P<pnum>\d{1,3})\)(?=[ \t\n])"
     r"|\((?P<plow>[a-z]{1,5})\)(?=[ \t\n])"
     r"|\((?P<pup>[A-Z]{1,5})\)(?=[ \t\n])"
@@ -52,7 +57,7 @@ _MARKER_RE = re.compile(
     r"|(?P<up>[A-Z]{1,5})[.)](?=[ \t\n])"
 )
 # A marker candidate starts a line (after indentation) or follows whitespace.
-_CAND_RE = re.compile(r"(?:(?<=\n)|^|(?<=[ \t*#]))(?:" + _MARKER_RE.pattern + ")")
+_CAND_RE = re.compile(r"(?:(?<=\n)|^|(?<=[ \t\f*#]))(?:" + _MARKER_RE.pattern + ")")
 
 # Words that end a line when the next line's leading number belongs to the sentence ("see Section\n2.").
 _CUT_WORDS = {
@@ -173,6 +178,8 @@ class _Cand:
     paren: bool  # "(a)" style: appended to the parent id without a dot
     context: str  # "line" | "punct" | "other"
     indent: int
+    bare: bool = False  # "3 Title": a number without a dot heading its own line
+    loose: bool = False  # a bare number whose title is not title-cased ("3 Non-Commercial use")
 
 
 @dataclass
@@ -188,6 +195,7 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     indent: int = 0
     context: str = ""
+    bare: bool = False
     prefix: str = ""  # id prefix for items inside an attachment ("Attachment A, ")
 
 
@@ -246,7 +254,7 @@ def _is_next(kind: str, prev: object, value: object) -> bool:
 def _line_info(text: str, pos: int) -> tuple[int, str]:
     """Indentation of the line holding `pos`, and the text before `pos` on that line."""
     ls = text.rfind("\n", 0, pos) + 1
-    before = text[ls:pos]
+    before = text[ls:pos].replace("\f", "")  # a page break (texts converted from PDF) is not indentation
     return len(before) - len(before.lstrip(" \t")), before
 
 
@@ -269,14 +277,21 @@ def _candidates(text: str, lo: int, hi: int) -> list[_Cand]:
             continue
         kinds, label, paren = rd
         indent, before = _line_info(text, p)
+        loose = False
         if m.group("bare"):
             # "1 Definitions": a number without a dot only heads a short title line of its own
             title = text[m.end():text.find("\n", m.end())].split()
-            if before.strip(" \t#>*") or not _title_like(title) or len(title) > 8:
+            if before.strip(" \t#>*") or len(title) > 8:
                 continue
+            # "3 Non-Commercial use": kept only where it continues a run of bare-number heads (see _scan)
+            loose = not _title_like(title)
+            if loose and len(title) > 5:
+                continue
+        if m.group("glued") and before.strip(" \t#>*"):
+            continue  # a glued "5.2.“Data”" counts only at a line start
         if not before.strip(" \t#>*"):  # markdown heading / emphasis marks count as the line start
             context = "line"
-            prev = _prev_line_end(text, p - len(before))
+            prev = _prev_line_end(text, text.rfind("\n", 0, p) + 1)
             if prev is not None:
                 words = prev.rstrip().lower().split()
                 listed = len(words) > 1 and words[-1] in ("and", "or") and words[-2][-1:] in ";,"
@@ -292,7 +307,7 @@ def _candidates(text: str, lo: int, hi: int) -> list[_Cand]:
             word = b.split()[-1].lower() if b.split() else ""
             if word in _CUT_WORDS:
                 continue
-        out.append(_Cand(p, m.end(), kinds, label, paren, context, indent))
+        out.append(_Cand(p, m.end(), kinds, label, paren, context, indent, bool(m.group("bare")), loose))
     return out
 
 
@@ -445,7 +460,12 @@ def _scan(text: str, lo: int, hi: int, root: _Node) -> None:
                     continue
             elif c.context != "line" and not heading_gap and not _first_word_ok(text, c.mend, hi):
                 continue
-            placed = _place(stack, kind, value, last_seen, nest_ok)
+            placed = _place(stack, kind, value, last_seen, nest_ok, partial(_closes_inner, text, hi, c))
+            if placed is not None and c.loose:
+                # a loosely titled bare head only continues bare-number heads ("2 License Grant" -> "3 ...")
+                prev = stack[placed + 1] if placed + 1 < len(stack) else None
+                if not (prev and prev.bare and prev.kind == kind and _is_next(kind, prev.value, value)):
+                    placed = None
             if placed is not None:
                 sibling = any(n.kind == kind for n in stack[placed + 1 :])
                 if chosen is None or sibling and not chosen[3]:
@@ -493,12 +513,26 @@ def _scan(text: str, lo: int, hi: int, root: _Node) -> None:
             indent=c.indent,
             prefix=parent.prefix,
             context=c.context,
+            bare=c.bare,
         )
         parent.children.append(node)
         stack.append(node)
         if parent.kind in ("root", "sec", "annex", "inf"):
             last_seen[kind] = value  # top-level numbering that may run on across "Section I/II" parts
         last_accept_end = c.mend
+
+
+def _closes_inner(text: str, hi: int, c: _Cand, outer: _Node, inner: _Node) -> bool:
+    """Whether `c`, which continues both an outer item and an item nested in it ("5." after "4." and "4.4"),
+    belongs to the outer list, closing the nested one."""
+    if c.context == "line" and inner.context == "line" and outer.context == "line":
+        if c.indent <= outer.indent < inner.indent:
+            return True  # back at the outer list's margin
+        if c.indent > outer.indent:
+            return False
+    # a titled clause after a list of untitled items, where the outer clauses are titled too
+    siblings = inner.parent.children if inner.parent else [inner]
+    return bool(outer.heading) and not any(n.heading for n in siblings) and bool(_heading_after(text, c.mend, hi))
 
 
 def _weak(n: _Node) -> bool:
@@ -541,18 +575,30 @@ def _accept_annex(text: str, c: _Cand, hi: int, label: str, stack: list[_Node]):
 
 
 def _place(
-    stack: list[_Node], kind: str, value: object, last_seen: dict[str, object], nest_ok: bool = False
+    stack: list[_Node],
+    kind: str,
+    value: object,
+    last_seen: dict[str, object],
+    nest_ok: bool = False,
+    closes_inner: Callable[[_Node, _Node], bool] | None = None,
 ) -> int | None:
     """Index in `stack` of the parent for a new item (kind, value), or None if it does not fit the outline.
 
     `nest_ok`: the open item introduces a list ("...the following:", a bare heading, or deeper indentation),
     so a list of an already open kind may start inside it.
+    `closes_inner(outer, inner)`: when the item continues two open lists of its kind (a "5." after "4." and its
+    sub-item "4.4."), whether it belongs to the outer one; the innermost is taken otherwise.
     """
     same = False
     for i in range(len(stack) - 1, 0, -1):
         n = stack[i]
         if n.kind == kind:
             if _is_next(kind, n.value, value):
+                if closes_inner is not None and not kind.startswith("dot"):
+                    for j in range(i - 1, 0, -1):
+                        o = stack[j]
+                        if o.kind == kind and _is_next(kind, o.value, value) and closes_inner(o, n):
+                            return j - 1
                 return i - 1
             if kind.startswith("dot") and value[-1] == 1:  # type: ignore[index]
                 break  # "2.1" after "1.3": look for its parent "2" below

@@ -229,3 +229,91 @@ def test_any_slice_of_a_license_parses_cleanly():
         check_layout(piece, parse_sections(piece))
     for odd in ("", "   \n ", "1.", "(a)", "Attachment A", "a. b. c.", "\n\n1.\n\n2.\n"):
         check_layout(odd, parse_sections(odd))
+
+
+def top_ids(secs: list[Section]) -> list[str]:
+    return [s.id for s in secs if s.level == 0 and not s.id.startswith("¶")]
+
+
+def test_rail_clause_after_an_untitled_sub_list_is_top_level():
+    # "4. Distribution ..." holds untitled items 1-4; the titled "5. Use-based restrictions." is clause 5
+    text, secs = sections_of("bigscience-rail-1.0")
+    five = find_section(secs, "5")
+    assert five.heading == "Use-based restrictions" and five.parent == "III"
+    assert find_section(secs, "6").heading == "The Output You Generate"
+    assert find_section(secs, "4.4") is not None and find_section(secs, "4.5") is None
+    assert "Use-based restrictions. The restrictions" not in body(text, find_section(secs, "4"))
+
+
+def test_chameleon_clause_back_at_the_margin_closes_the_indented_list():
+    text, secs = sections_of("chameleon-research-2024")
+    assert top_ids(secs) == [str(n) for n in range(1, 12)]
+    assert find_section(secs, "3").heading == "Restrictions"
+    assert [s.id for s in section_path(secs, "3.5")] == ["3", "3.5"]
+    assert find_section(secs, "2.3") is None
+    assert "No trademark licenses" in body(text, find_section(secs, "7.1"))
+    assert find_section(secs, "10").heading == "Modifications and Amendments"
+
+
+def test_responsible_ai_11_termination_is_section_4_as_in_10():
+    text, secs = sections_of("responsible-ai-source-1.1")
+    assert top_ids(secs) == top_ids(sections_of("responsible-ai-source-1.0")[1]) == [str(n) for n in range(1, 8)]
+    assert find_section(secs, "4").heading == "Termination"
+    assert find_section(secs, "4(i)").parent == "4"
+    assert "Section 3.2" in body(text, find_section(secs, "3.3"))
+    assert find_section(secs, "3.4") is None
+
+
+def test_open_aleph_numbers_without_a_dot_head_sections():
+    text, secs = sections_of("open-aleph-1.0")
+    assert top_ids(secs) == [str(n) for n in range(1, 11)]
+    assert find_section(secs, "3").heading == "Non-Commercial use"  # not title-cased, but it continues "2 ..."
+    assert find_section(secs, "4.3").parent == "4"
+    assert "courts" in body(text, find_section(secs, "4.3"))
+    assert "License Text and Notices" not in body(text, find_section(secs, "4.3"))
+    assert find_section(secs, "5").heading == "License Text and Notices"
+
+
+def test_c_uda_number_glued_to_a_defined_term():
+    text, secs = sections_of("c-uda-1.0")
+    data = find_section(secs, "5.2")
+    assert data.heading == "Data" and data.parent == "5"
+    assert [s.id for s in secs if s.parent == "5"] == [f"5.{n}" for n in range(1, 7)]
+
+
+def test_nested_list_closing_rules_on_made_up_texts():
+    indented = (
+        "1. Grant. You may use it as follows:\n"
+        "   1. Use. You may run it.\n"
+        "   2. Share. You may share it.\n"
+        "2. Limits. You must not:\n"
+        "   1. sell it;\n"
+        "   2. rename it.\n"
+        "3. Term. This ends in 2030.\n"
+    )
+    secs = parse_sections(indented)
+    check_layout(indented, secs)
+    assert top_ids(secs) == ["1", "2", "3"] and find_section(secs, "2.2").parent == "2"
+    flat = (
+        "1. Scope. It covers the files.\n"
+        "2. Conditions. You must:\n"
+        "1. keep this notice;\n"
+        "2. not sell it;\n"
+        "3. pay the fee.\n"
+        "3. Term. This ends in 2030.\n"
+    )
+    secs = parse_sections(flat)
+    check_layout(flat, secs)
+    # the untitled "3." continues the sub-list of 2; the titled "3. Term." closes it
+    assert [s.id for s in secs] == ["1", "2", "2.1", "2.2", "2.3", "3"]
+    bare = (
+        "Terms\n\n1 Definitions\n\nWords.\n\n2 Grant of rights\n\nText.\n\n"
+        "2.1 Scope. More text.\n\n3 Final words\n\nEnd.\n"
+    )
+    secs = parse_sections(bare)
+    check_layout(bare, secs)
+    assert top_ids(secs) == ["1", "2", "3"] and find_section(secs, "2").heading == "Grant of rights"
+    glued = "1. Definitions\n\n1.1. “Data” means data.\n1.2.“User” means you.\n1.3. “Work” means this.\n"
+    secs = parse_sections(glued)
+    check_layout(glued, secs)
+    assert [s.id for s in secs] == ["1", "1.1", "1.2", "1.3"] and find_section(secs, "1.2").heading == "User"
