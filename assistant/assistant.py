@@ -99,6 +99,19 @@ class Assistant:
                 break
         return out
 
+    def _policy_documents(self, decisions) -> list[str]:
+        """Acceptable-use policies (separate LicenseDB texts) that a deciding fact cites by "<key>:<section>"."""
+        from assistant.facts import split_ref
+
+        docs = []
+        for d in decisions:
+            for ref in d.sections:
+                doc, _ = split_ref(ref, d.license_key)
+                entry = self.catalog.license(doc)
+                if doc != d.license_key and entry is not None and entry.kind == "aup":
+                    docs.append(doc)
+        return list(dict.fromkeys(docs))
+
     def _aup_citations(self, key: str, question: str) -> list[Citation]:
         """For conduct questions, the policy item that matches the question, from the license's AUP document."""
         entry = self.catalog.license(key)
@@ -222,7 +235,10 @@ class Assistant:
         curated = [d for d in decisions if d.curated]
         for d in decisions:
             if d.curated:
-                citations += self._section_citations(d.license_key, d.sections, hint)
+                citations += self._section_citations(d.license_key, d.sections, hint, limit=3)
+                if d.verdict == "conditional" and d.facet != "acceptable_use":
+                    # the clause that binds the acceptable-use policy is one of the conditions
+                    citations += self._section_citations(d.license_key, d.aup_sections, hint, limit=1)
                 notes += [n for n in d.notes if n not in notes]
                 if d.unverified:
                     notes.append(
@@ -233,6 +249,9 @@ class Assistant:
                     citations += self._aup_citations(d.license_key, q.question)
                     citations += self._section_citations(d.license_key, d.aup_sections, hint, limit=1)
         verdict = overall_verdict(curated) if curated else None
+        for doc in self._policy_documents(curated):
+            if doc not in base["licenses"]:
+                base["licenses"].append(doc)  # the answer rests on the policy document as well
         parts = [compose.subject_sentence(q.models, keys, q.chains)]
         if curated:
             parts.append(compose.decisions_text(curated, verdict))
@@ -270,6 +289,17 @@ class Assistant:
         from assistant.openness import assess
 
         model = q.models[0] if q.models else None
+        if model is None and q.openness == "mof":
+            # MOF classes are for released models; about a license alone, the reviewed FAQ (which licenses MOF
+            # accepts) is the better answer when one matches.
+            from assistant.definition_faq import match_faq
+
+            faq = match_faq(q.question, "mof")
+            if faq:
+                citations = [c for c in (cite_criterion(a) for a in faq.anchors) if c]
+                hits = self._retrieve(q.question, keys + ["def:mof"], q.facets)
+                return Answer(verdict=faq.verdict, text=faq.answer.strip(), citations=citations, notes=notes,
+                              **base), hits
         a = assess(q.openness, keys, model=model)
         citations: list[Citation] = []
         for check in a.checks:

@@ -22,6 +22,13 @@ class EmbeddingCache:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        try:
+            self._create()
+        except sqlite3.DatabaseError:  # not a database (damaged, truncated): it is only a cache, start afresh
+            path.unlink(missing_ok=True)
+            self._create()
+
+    def _create(self) -> None:
         with self._connect() as db:
             db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
 

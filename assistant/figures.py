@@ -19,10 +19,12 @@ class Figure:
 _SCALES = {
     "k": 10**3, "thousand": 10**3, "grand": 10**3,
     "m": 10**6, "mm": 10**6, "mn": 10**6, "mio": 10**6, "million": 10**6, "millions": 10**6,
-    "b": 10**9, "bn": 10**9, "billion": 10**9, "billions": 10**9,
+    "milion": 10**6, "millon": 10**6, "milions": 10**6, "mil": 10**6,  # common misspellings and shorthand
+    "b": 10**9, "bn": 10**9, "billion": 10**9, "billions": 10**9, "bilion": 10**9, "billon": 10**9,
     "t": 10**12, "tn": 10**12, "trillion": 10**12,
 }  # fmt: skip
-_SPELLED_SCALES = frozenset({"thousand", "million", "millions", "billion", "billions", "trillion"})
+_SPELLED_SCALES = frozenset({"thousand", "million", "millions", "billion", "billions", "trillion", "milion", "millon",
+                             "milions", "bilion", "billon"})
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
@@ -41,7 +43,7 @@ _wordnum = (
     r"half\s+a|a\s+half|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s+hundred)?|hundred"
 )
-_scale = r"thousand|grand|millions?|mio|mn|mm|billions?|bn|trillion|tn|[kmbt]"
+_scale = r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
 _prefix = r"us\$|c\$|a\$|[$€£¥₹]|(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b"
 
 # One amount: an optional currency in front, a number (digits or words), an optional scale.

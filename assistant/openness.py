@@ -343,6 +343,10 @@ def _assess_osaid(subject: str, keys: list[str], entry: ModelEntry | None) -> Op
     reported = _reported_validation(entry.name)
     if reported:
         notes.append(f"As reported, OSI's 2024 validation of {entry.name} against OSAID: {reported}.")
+        if state is None and reported in ("passed", "did not pass"):
+            # The catalog cannot tell; OSI's own reported validation of this model decides, labelled as reported.
+            verdict = "yes" if reported == "passed" else "no"
+            label = f"{label}; OSI reported that it {reported} validation"
     notes.append(f"What was released: {describe_release(entry.name)}.")
     notes.append("OSAID requires detailed data information, not the training data itself.")
     return OpennessAssessment(subject, "osaid", verdict, label, checks, notes)

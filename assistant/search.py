@@ -69,7 +69,8 @@ class Hit:
 def clean_query(query: object) -> str:
     if not isinstance(query, str):
         raise SearchError("The query must be text.")
-    q = query.replace("\x00", " ").strip()
+    # lone surrogates (undecodable bytes) make the tokenizer raise: replace them like NULs
+    q = query.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8").strip()
     if not q:
         raise SearchError("The query is empty: type a few words about the clause you are looking for.")
     return q[:MAX_QUERY_CHARS]

@@ -107,3 +107,12 @@ def test_messy_input():
 )
 def test_short_words_are_not_word_numbers(text):
     assert extract_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [("500 milion MAU", 5e8), ("2 bilion users", 2e9), ("3 mil users", 3e6), ("1.5 millon monthly users", 1.5e6)],
+)
+def test_common_misspellings_of_scales_are_read(text, value):
+    figs = extract_figures(text)
+    assert figs and figs[0].value == value

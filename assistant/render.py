@@ -1,0 +1,67 @@
+"""Markdown for an Answer: verdict first, then why, then the deciding clauses quoted verbatim."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.answer import VERDICT_LABELS
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer, Citation
+
+FACET_LABELS = {
+    "commercial_use": "Commercial use",
+    "user_threshold": "User threshold",
+    "revenue_threshold": "Revenue threshold",
+    "output_use": "Use of outputs",
+    "derivatives": "Derivatives / fine-tunes",
+    "redistribution": "Redistribution",
+    "attribution": "Attribution",
+    "naming": "Naming",
+    "acceptable_use": "Acceptable use",
+    "field_of_use": "Field of use",
+    "territory": "Territory",
+    "termination": "Termination",
+    "patent": "Patents",
+    "openness_definition": "Openness",
+    "data_availability": "Data availability",
+    "warranty": "Warranty",
+    "other": "Other",
+}
+
+
+def blockquote(text: str) -> str:
+    return "\n".join("> " + line if line.strip() else ">" for line in text.strip().splitlines())
+
+
+def citation_markdown(c: Citation) -> str:
+    kind = " *(the project's summary of the definition, not its text)*" if c.kind == "definition" else ""
+    where = f" (chars {c.start}–{c.end})" if c.kind == "license" else ""
+    return f"**{c.label}**{kind} — [source]({c.source_url}){where}\n\n{blockquote(c.quote)}"
+
+
+def table_markdown(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    cols = [k for k in rows[0] if k != "facet"]
+    head = "| Facet | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols)
+    body = "\n".join(
+        f"| {FACET_LABELS.get(r['facet'], r['facet'])} | " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows
+    )
+    return head + "\n" + body
+
+
+def answer_markdown(a: Answer) -> str:
+    parts = []
+    if a.verdict:
+        parts.append(f"**Verdict: {VERDICT_LABELS[a.verdict]}**")
+    parts.append(a.text.strip())
+    if a.table:
+        parts.append(table_markdown([{k: v for k, v in r.items() if k != "cells"} for r in a.table]))
+    if a.citations:
+        parts.append("**Deciding clauses**\n\n" + "\n\n".join(citation_markdown(c) for c in a.citations))
+    if a.notes:
+        parts.append("**Notes**\n\n" + "\n".join(f"- {n}" for n in a.notes))
+    foot = " ".join(p for p in (f"As of: {a.as_of}." if a.as_of else "", a.disclaimer) if p)
+    parts.append(f"*{foot}*")
+    return "\n\n".join(p for p in parts if p)
