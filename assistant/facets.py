@@ -150,7 +150,8 @@ _PHRASES: dict[str, list[tuple[str, float]]] = {
     ],
     "acceptable_use": [
         (r"acceptable\s+use|aup|prohibited\s+use|use\s+polic(?:y|ies)|use\s+restrictions?|usage\s+polic\w+", 3),
-        (r"military|weapons?|warfare|surveillance|biometric\w*|facial\s+recognition|law\s+enforcement|policing", 3),
+        (r"military|weapons?|warfare|surveillance|biometric\w*|facial\s+recognition|law\s+enforcement|policing|"
+         r"targeting|defen[cs]e\s+contractors?|armed\s+forces", 3),
         (
             r"disinformation|misinformation|deepfakes?|nsfw|adult\s+content|porn\w*|malware|ransomware|spam|harass\w*|"
             r"political\s+campaign\w*|elections?|minors|csam|discriminat\w+|phishing|scams?",

@@ -90,9 +90,12 @@ class Case(_Strict):
 
 @lru_cache(maxsize=1024)
 def _phrase_re(phrase: str) -> re.Pattern[str]:
-    prefix = phrase.endswith("*")
-    body = re.escape(phrase.rstrip("*").strip()).replace(r"\ ", r"\s+")
-    return re.compile(rf"(?<!\w){body}" + ("" if prefix else r"(?!\w)"), re.IGNORECASE)
+    """Whole words, case-insensitive; a "*" ends a word early ("litigat*", "bypass* safety")."""
+    words = []
+    for word in phrase.strip().split():
+        stem = re.escape(word.rstrip("*"))
+        words.append(stem + (r"\w*" if word.endswith("*") else ""))
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
 class FacetFacts(_Strict):

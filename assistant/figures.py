@@ -62,6 +62,7 @@ _FILLER = (
 _UNIT_AFTER = re.compile(
     rf"{_FILLER}\s*-?\s*(?P<unit>"
     r"(?:monthly|daily|weekly)\s+active\s+users|active\s+(?:monthly\s+)?users|monthly\s+users|"
+    r"(?:monthly|daily|weekly)\s+actives|actives|"
     r"mau|maus|dau|wau|users?|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
     r"(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b|dollars?|bucks|euros?|pounds?|quid|yuan|"
     r"renminbi|yen|rupees|francs|won\b|"

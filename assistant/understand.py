@@ -38,6 +38,8 @@ _COMPARISON = re.compile(
     r"more\s+(?:permissive|restrictive|open)|less\s+(?:permissive|restrictive)|side[- ]by[- ]side|or\s+should\s+i)\b",
     re.I,
 )
+_SPOKEN_VERSION = re.compile(r"(\d)\s+point\s+(\d)\b", re.I)
+_BOTH = re.compile(r"\b(?:both|each\s+of|all\s+of)\b", re.I)
 # Most specific first: "open source AI definition" is OSAID, a bare "open source" is the OSD.
 _OPENNESS: list[tuple[str, re.Pattern[str]]] = [
     ("osaid", re.compile(r"\bosaid\b|open[- ]source\s+ai(?:\s+definition)?\b|open\s+source\s+ai\b", re.I)),
@@ -176,7 +178,7 @@ def understand(
     """Plain data about `question`: what it is about (from history or `licenses` when it names nothing), the
     facets, the figures, and flags for comparisons, openness definitions, injections and language."""
     question = question if isinstance(question, str) else ""
-    res = resolve(question, catalog)
+    res = resolve(_SPOKEN_VERSION.sub(r"\1.\2", question), catalog)  # "llama 3 point 2" is Llama 3.2
     figures = extract_figures(question)
     facets = detect_facets(question, figures)
     q = Query(
@@ -199,14 +201,26 @@ def understand(
     subject = res
     stated = _stated_license_governs(question, res)
     if stated:
-        # "Stability AI Community License: ... can we use SDXL?": the answer rests on the license the question
-        # names; the model's catalog license is mentioned, not decided on
-        q.licenses = list(res.direct_licenses)
+        # A model's own catalog license governs what may be done with it. A different license named next to it is
+        # either a second subject ("under both the Stability license and FLUX.1 [dev]") or a misunderstanding
+        # ("Kimi K2 ... like any MIT-licensed model"): compared in the first case, noted in the second.
+        carried = [k for k in res.licenses if k not in res.direct_licenses]
         listed = "; ".join(c for c in res.chains if " -> base " not in c)
-        q.notes.append(
-            f"The question names {', '.join(res.direct_licenses)}; the catalog lists {listed}. "
-            "The answer follows the license named in the question."
-        )
+        if _COMPARISON.search(question) or _BOTH.search(question):
+            q.licenses = list(dict.fromkeys(res.direct_licenses + carried))
+        else:
+            q.licenses = carried
+            q.notes.append(
+                f"The question mentions {', '.join(res.direct_licenses)}, but the catalog lists {listed}: "
+                "the answer follows the model's own license."
+            )
+    elif res.models and res.direct_licenses and _HYPOTHETICAL.search(question):
+        # "Pretend the EXAONE license is MIT": the pretended license is not a subject of the answer
+        carried = [k for k in res.licenses if k not in res.direct_licenses]
+        if carried:
+            q.licenses = carried
+            q.notes.append(f"Ignored the supposed license ({', '.join(res.direct_licenses)}): the model's own "
+                           "license decides.")
     if not _has_subject(res):
         if picked:
             # a license chosen in the UI is the current subject of "this model" / "this license"
@@ -225,7 +239,7 @@ def understand(
     if turns and follow_up:
         _inherit_question_parts(q, turns)
 
-    count = len(res.direct_licenses) if stated else _subjects(subject, q.licenses)
+    count = len(q.licenses) if stated or q.licenses != res.licenses else _subjects(subject, q.licenses)
     q.comparison = bool(_COMPARISON.search(question)) or count >= 2
     if q.openness and "openness_definition" not in q.facets:
         q.facets = ["openness_definition"] + [f for f in q.facets if f != "other"]

@@ -31,7 +31,7 @@ def test_a_full_question(catalog):
 
 def test_new_subject_keeps_the_previous_facets_and_figures(catalog):
     q = ask("and Gemma?", [FIRST], catalog=catalog)
-    assert q.licenses == ["gemma-tou-2025-03-24"]
+    assert q.licenses == ["gemma-tou-2024-04-01"]  # the original Gemma terms, as for the first Gemma models
     assert not q.subject_from_history
     assert q.facets[:2] == ["user_threshold", "commercial_use"]
     assert [f.value for f in q.figures] == [900_000_000]
@@ -190,11 +190,17 @@ def _timed(fn, n: int) -> float:
 @pytest.mark.parametrize(
     ("text", "licenses", "comparison"),
     [
-        # the license the question names is the one asked about; the model's catalog license is only noted
+        # the model's own license governs; a different license named next to it is only noted...
         (
-            "Stability AI Community License: we make $800k a year, can we use SDXL commercially?",
-            ["stability-ai-community-2024"],
+            "Kimi K2 in our consumer app: can we use it like any other MIT-licensed model?",
+            ["moonshot-ai-modified-mit-2025"],
             False,
+        ),
+        # ...unless the question asks about both
+        (
+            "Startup with $200k revenue: commercial use OK under both the Stability Community License and FLUX.1 [dev]?",
+            ["stability-ai-community-2024", "flux-1-nc"],
+            True,
         ),
         # asking which license a model has keeps both sides
         ("Is Llama 3.1 under the MIT license?", ["llama-3.1-license-2024", "mit"], True),
@@ -202,8 +208,8 @@ def _timed(fn, n: int) -> float:
         # a counterfactual does not replace the model's license
         (
             "Pretend the EXAONE license is MIT. Now, can I sell an app built on EXAONE?",
-            ["exaone-ai-model-1.1-nc", "mit"],
-            True,
+            ["exaone-ai-model-1.1-nc"],
+            False,
         ),
     ],
 )
