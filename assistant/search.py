@@ -16,6 +16,9 @@ from assistant.lexical import LexicalIndex
 from assistant.licensedb import load_license
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant; larger flattens the rank differences
+#: Weights of the two rankings in the fusion (see bench/bench_fusion.py for how they were chosen).
+DENSE_WEIGHT = 1.0
+BM25_WEIGHT = 0.4
 MAX_QUERY_CHARS = 2000
 MODES = ("hybrid", "dense", "bm25")
 
@@ -170,11 +173,11 @@ class Searcher:
             fused: dict[str, list] = {}
             for r, (cid, _) in enumerate(dense, 1):
                 fused.setdefault(cid, [0.0, None, None])
-                fused[cid][0] += 1.0 / (RRF_K + r)
+                fused[cid][0] += DENSE_WEIGHT / (RRF_K + r)
                 fused[cid][1] = r
             for r, (cid, _) in enumerate(lexical, 1):
                 fused.setdefault(cid, [0.0, None, None])
-                fused[cid][0] += 1.0 / (RRF_K + r)
+                fused[cid][0] += BM25_WEIGHT / (RRF_K + r)
                 fused[cid][2] = r
             ranked = sorted(((cid, v[0], v[1], v[2]) for cid, v in fused.items()), key=lambda t: -t[1])
         hits = []
