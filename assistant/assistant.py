@@ -254,7 +254,7 @@ class Assistant:
                 base["licenses"].append(doc)  # the answer rests on the policy document as well
         parts = [compose.subject_sentence(q.models, keys, q.chains)]
         if curated:
-            parts.append(compose.decisions_text(curated, verdict))
+            parts.append(compose.decisions_text(curated))
         for key in dict.fromkeys(d.license_key for d in decisions if not d.curated):
             parts.append(compose.uncurated_text(key, load_license(key).category))
             citations += [cite_chunk(h.chunk) for h in hits if h.doc_key == key][:3]
@@ -280,7 +280,7 @@ class Assistant:
         curated = [d for d in cells.values() if d.curated]
         verdict = overall_verdict(curated) if curated else None
         text = compose.comparison_text(facets, keys, verdict)
-        text += "\n\n" + compose.decisions_text([d for d in cells.values() if d.curated], None)
+        text += "\n\n" + compose.decisions_text([d for d in cells.values() if d.curated])
         table = compose.comparison_rows(cells, facets, keys)
         hits = self._retrieve(q.question, keys, facets)
         return Answer(verdict=verdict, text=text, citations=citations, table=table, notes=notes, **base), hits

@@ -38,14 +38,17 @@ def subject_sentence(models: Sequence[str], licenses: Sequence[str], chains: Seq
         return ""
     names = ", ".join(f"**{license_label(k)}** (`{k}`)" for k in licenses)
     text = f"{', '.join(models)}: governed by {names}." if names else f"{', '.join(models)}: no license resolved."
+    # a direct "model -> license" chain repeats the sentence; derivatives ("-> base ...") say why
+    chains = [c for c in chains if c.count("->") > 1]
     if chains:
-        text += " " + "; ".join(chains) + "."
+        text += " Why: " + "; ".join(chains) + "."
     return text
 
 
-def decisions_text(decisions: Sequence, verdict: str | None) -> str:
-    """A lead sentence, then one short paragraph per license (several facets joined)."""
-    lines = [LEAD.get(verdict or "", "")] if verdict else []
+def decisions_text(decisions: Sequence) -> str:
+    """One short paragraph per license (several facets joined)."""
+    # the verdict itself is shown by the caller (badge / "Verdict:" line); the text says why
+    lines: list[str] = []
     by_license: dict[str, list] = {}
     for d in decisions:
         by_license.setdefault(d.license_key, []).append(d)
