@@ -222,13 +222,15 @@ class Assistant:
         return self._finish(self._decide(q, keys, base, notes), q)
 
     def _decide(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
-        from assistant.reason import decide_all, overall_verdict
+        from assistant.reason import decide_all, overall_verdict, restrictions_elsewhere
 
         facets = list(q.facets) or ["other"]
         primary = [facets[0]]
         if q.figures:
             primary += [f for f in facets if f in ("user_threshold", "revenue_threshold") and f not in primary]
         decisions = decide_all(keys, primary, q.figures, question=q.question)
+        for key in keys:
+            decisions += restrictions_elsewhere(key, primary, q.figures, q.question)
         hits = self._retrieve(q.question, keys, facets)
         hint = q.question + " " + " ".join(FACET_HINTS.get(f, "") for f in primary)
         citations: list[Citation] = []

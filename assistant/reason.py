@@ -50,6 +50,7 @@ class Decision:
     threshold: dict | None = None
     figure: Figure | None = None
     aup_sections: list[str] = field(default_factory=list)
+    case: str | None = None  # the phrase of the reviewed case that decided it, if one did
 
 
 def _human(value: float) -> str:
@@ -200,6 +201,7 @@ def _apply_case(decision: Decision, own: FacetFacts, question: str | None) -> De
         if phrase is None:
             continue
         decision.verdict = case.verdict
+        decision.case = phrase
         decision.summary = case.summary.strip()
         decision.sections = list(dict.fromkeys([*case.sections, *decision.sections]))
         decision.notes = [*case.notes, f"Decided for this question because it mentions '{phrase.rstrip('*')}'."]
@@ -303,3 +305,24 @@ def overall_verdict(decisions: Sequence[Decision]) -> str | None:
     if not verdicts:
         return None
     return max(verdicts, key=lambda v: _SEVERITY[v])
+
+
+def restrictions_elsewhere(
+    license_key: str, asked: Sequence[str], figures: Sequence[Figure], question: str
+) -> list[Decision]:
+    """Reviewed "no" cases of the license's other facets that the question triggers.
+
+    A restriction applies whatever the question's main topic: "can we fine-tune Llama 4 in Berlin?" is about
+    derivatives, but the EU clause (a territory case) decides it.
+    """
+    facts = facts_for(license_key)
+    if facts is None or not question:
+        return []
+    found = []
+    for facet in facts.facets:
+        if facet in asked:
+            continue
+        d = decide(license_key, facet, figures, question)
+        if d.case is not None and d.verdict == "no":
+            found.append(d)
+    return found

@@ -24,7 +24,10 @@ class StoreUnavailable(StoreError):
         )
 
 
-_SETTINGS = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+def _chroma_settings() -> chromadb.Settings:
+    # A new object per client: chromadb's HttpClient writes its host, port and API class into the settings it is
+    # given, and a shared object would then send later embedded (or other-server) clients to that server.
+    return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
 
 
 def describe(settings: Settings) -> str:
@@ -38,7 +41,7 @@ def open_client(settings: Settings, path: Path | None = None):
     if settings.server_mode:
         host, port = settings.chroma_host or "127.0.0.1", settings.chroma_port or 8000
         try:
-            client = chromadb.HttpClient(host=host, port=port, settings=_SETTINGS)
+            client = chromadb.HttpClient(host=host, port=port, settings=_chroma_settings())
             client.heartbeat()
         except Exception as exc:  # connection refused, DNS, timeouts: all mean "not reachable"
             raise StoreUnavailable(host, port, exc) from exc
@@ -46,7 +49,7 @@ def open_client(settings: Settings, path: Path | None = None):
     if path is None:
         raise ValueError("an embedded store needs a path")
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=_SETTINGS)
+    return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
 
 def collection_name(fingerprint: str) -> str:

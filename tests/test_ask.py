@@ -51,7 +51,7 @@ def test_llama_900m_users_is_no_and_quotes_section_2(bot):
     [
         ("We have 650 million MAU, can we ship a product on Llama 3.1?", "yes"),
         ("Llama 3.1 for our app with 1.2 billion monthly active users - allowed?", "no"),
-        ("Stability AI Community License: our startup makes $800k a year, can we use Stable Diffusion 3.5 commercially?",
+        ("Stability AI Community License: our startup makes $800k a year, can we use SD 3.5 commercially?",
          "yes"),
         ("We make $3M annual revenue. Can we use Stable Diffusion 3.5 commercially?", "no"),
         ("Can I use Qwen2.5-72B in a product with 150 million monthly active users?", "no"),
@@ -164,3 +164,11 @@ def test_answer_serialises_and_renders(bot):
 
 def test_public_api_imports():
     from assistant import Answer, Assistant, Citation, ask  # noqa: F401
+
+
+def test_a_restriction_on_another_topic_still_decides(bot):
+    # the question is about fine-tuning, but the Llama 4 policy's EU clause (a territory rule) decides it
+    a = bot.ask("We're a Paris-based company; may we fine-tune Llama 4 Maverick for our product?")
+    assert a.verdict == "no"
+    assert "llama-4-license-2025" in {c.license_key for c in a.citations}
+    grounded(a)

@@ -235,7 +235,8 @@ class SandboxedApp:
             "HF_HUB_OFFLINE": "1",
         }
         for var in ("GRADIO_ANALYTICS_ENABLED", "GRADIO_TEMP_DIR", "GRADIO_SERVER_NAME", "LICENSE_ASSISTANT_HOST",
-                    "CHROMA_HOST", "CHROMA_PORT", "XDG_CACHE_HOME", "GRADIO_SHARE"):
+                    "CHROMA_HOST", "CHROMA_PORT", "XDG_CACHE_HOME", "GRADIO_SHARE", "MPLCONFIGDIR",
+                    "TORCHINDUCTOR_CACHE_DIR"):
             env.pop(var, None)  # the app's own defaults are what is checked
         self.log_path = root / "app.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115

@@ -142,3 +142,17 @@ def test_damaged_embedding_cache_is_started_afresh(tmp_path):
     with sqlite3.connect(home / "embeddings.sqlite") as db:  # the new cache holds what was embedded
         assert db.execute("SELECT count(*) FROM vec").fetchone()[0] >= idx.manifest.n_chunks
 
+
+
+def test_an_unreachable_server_does_not_break_the_next_index_in_the_same_process(tmp_path):
+    """A program that tried a Chroma server which was down, then falls back to the embedded store (or another
+    server), must get that store, not an error about the first server."""
+    port = free_port()
+    with pytest.raises(StoreUnavailable):
+        open_index(Settings(home=tmp_path / "a", only=("mit",), chroma_host="127.0.0.1", chroma_port=port),
+                   progress=False)
+    idx = open_index(Settings(home=seeded_home(tmp_path / "b"), only=("mit",)), progress=False)
+    from assistant.search import Searcher
+
+    hits = Searcher(idx.settings, index=idx).search("permission is hereby granted free of charge", k=1)
+    assert hits and hits[0].doc_key == "mit"

@@ -198,7 +198,7 @@ def _timed(fn, n: int) -> float:
         ),
         # ...unless the question asks about both
         (
-            "Startup with $200k revenue: commercial use OK under both the Stability Community License and FLUX.1 [dev]?",
+            "Startup, $200k revenue: commercial use OK under both the Stability Community License and FLUX.1 [dev]?",
             ["stability-ai-community-2024", "flux-1-nc"],
             True,
         ),
