@@ -41,9 +41,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from assistant.search import Searcher
+    from assistant.search import Searcher, clean_query
 
-    hits = Searcher(_settings(args)).search(args.query, licenses=args.license or None, k=args.k, mode=args.mode)
+    query = clean_query(args.query)  # a bad query is refused before any index is opened or built
+    hits = Searcher(_settings(args)).search(query, licenses=args.license or None, k=args.k, mode=args.mode)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return 0

@@ -11,12 +11,10 @@ def user_message(exc: BaseException) -> str | None:
     from assistant.store import StoreError
 
     known: tuple[type[BaseException], ...] = (IndexBuildError, UnknownLicenseError, SearchError, StoreError)
-    try:
-        from assistant.catalog import CorpusError
+    from assistant.catalog import CorpusError
+    from assistant.identify import IdentifyInputError
 
-        known += (CorpusError,)
-    except ImportError:
-        pass
+    known += (CorpusError, IdentifyInputError)
     if isinstance(exc, known):
         return str(exc)
     if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError)):
