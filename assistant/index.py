@@ -157,7 +157,9 @@ def _read_manifest(folder: Path) -> Manifest | None:
 
 def _load(settings: Settings, folder: Path, manifest: Manifest) -> ClauseIndex:
     """Open a complete index; raises if any part is missing or disagrees with the manifest."""
-    chunks = [Chunk(**json.loads(line)) for line in (folder / "chunks.jsonl").read_text().splitlines() if line]
+    # split on "\n" only: license texts hold U+2028, U+0085 ... which JSON leaves raw and splitlines() splits on
+    lines = (folder / "chunks.jsonl").read_text(encoding="utf-8").split("\n")
+    chunks = [Chunk(**json.loads(line)) for line in lines if line]
     if len(chunks) != manifest.n_chunks:
         raise ValueError(f"chunks.jsonl has {len(chunks)} chunks, the manifest says {manifest.n_chunks}")
     lexical = LexicalIndex.load(folder / "bm25")

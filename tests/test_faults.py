@@ -156,3 +156,11 @@ def test_an_unreachable_server_does_not_break_the_next_index_in_the_same_process
 
     hits = Searcher(idx.settings, index=idx).search("permission is hereby granted free of charge", k=1)
     assert hits and hits[0].doc_key == "mit"
+
+
+def test_license_texts_with_unicode_line_separators_index_and_reopen(tmp_path):
+    """U+2028 / U+0085 in a license text (cnri-jython has them) stay inside one chunks.jsonl line on reopen."""
+    settings = Settings(home=seeded_home(tmp_path / "home"), only=("cnri-jython",))
+    first = open_index(settings, progress=False)
+    again = open_index(settings, progress=False)
+    assert again.manifest.built_at == first.manifest.built_at and len(again.chunks) == first.manifest.n_chunks
