@@ -219,12 +219,15 @@ def _set_current(base: Path, folder: Path) -> None:
     os.replace(tmp, base / "current")  # atomic: readers see the old build or the new one, never half of one
 
 
-def _collect_garbage(settings: Settings, base: Path, keep: Path) -> None:
-    """Delete builds other than `keep` that no process is reading (interrupted, damaged or superseded)."""
+def _collect_garbage(base: Path, keep: Path) -> None:
+    """Delete local builds other than `keep` that no process is reading (interrupted, damaged or superseded).
+
+    In server mode an old build's Chroma collection stays on the server: other hosts may still read it.
+    """
     builds = base / "builds"
     for folder in builds.iterdir() if builds.exists() else []:
-        if folder.is_dir() and folder != keep and _delete_if_unused(folder) and settings.server_mode:
-            pass  # server collections are shared with other hosts: left in place, named by build
+        if folder.is_dir() and folder != keep:
+            _delete_if_unused(folder)
 
 
 def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> ClauseIndex:
@@ -315,7 +318,7 @@ def open_index(settings: Settings | None = None, progress: bool = True, rebuild:
                 _say(f"Building the clause index in {folder} ({store.describe(settings)}) ...")
             idx = build(settings, folder, fp, progress=progress)
             _set_current(base, folder)
-            _collect_garbage(settings, base, keep=folder)
+            _collect_garbage(base, keep=folder)
             return idx
     except Timeout as exc:
         raise IndexBuildError(f"Timed out waiting for another process building the index in {base}.") from exc

@@ -20,7 +20,7 @@ from assistant.citations import is_verbatim
 from assistant.config import REPO_ROOT
 from assistant.licensedb import license_keys
 from assistant.ui import answer_parts
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 from tests.test_ui_api import _last_text
 
 LLAMA_NO = "Can we use Llama 3.1 commercially with 900M monthly active users?"
@@ -262,13 +262,7 @@ class SandboxedApp:
         raise AssertionError(f"the app did not start; see {self.log_path}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
         self.log.close()
 
     def written_outside_the_cache_dir(self) -> list[str]:

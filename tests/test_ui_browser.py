@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,13 +77,7 @@ class AppProcess:
         raise RuntimeError(f"the page was not served within {timeout} s; see {self.log_path}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
         self.log.close()
 
 
