@@ -53,6 +53,8 @@ class Answer:
     as_of: str = ""
     disclaimer: str = NOT_LEGAL_ADVICE
     table: list[dict] | None = None  # comparisons: one row per facet, one cell per license
+    checklist: list[dict] = field(default_factory=list)  # what the user must do: text, license_key, sections, status
+    situation: dict = field(default_factory=dict)  # the reading of the question the verdict was judged against
     retrieved: list[dict] = field(default_factory=list)  # the top retrieved chunks (for the eval and debugging)
     latency_ms: float = 0.0
 

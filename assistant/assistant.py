@@ -13,6 +13,7 @@ from assistant import compose
 from assistant.answer import Answer, Citation
 from assistant.citations import cite_chunk, cite_criterion, cite_section, verified
 from assistant.config import Settings
+from assistant.facts import facts_for
 from assistant.licensedb import licensedb_version, load_license
 
 #: Longer questions get a message instead of an answer (the UI caps input at 2,000 characters).
@@ -99,30 +100,6 @@ class Assistant:
                 break
         return out
 
-    def _policy_documents(self, decisions) -> list[str]:
-        """Acceptable-use policies (separate LicenseDB texts) that a deciding fact cites by "<key>:<section>"."""
-        from assistant.facts import split_ref
-
-        docs = []
-        for d in decisions:
-            for ref in d.sections:
-                doc, _ = split_ref(ref, d.license_key)
-                entry = self.catalog.license(doc)
-                if doc != d.license_key and entry is not None and entry.kind == "aup":
-                    docs.append(doc)
-        return list(dict.fromkeys(docs))
-
-    def _aup_citations(self, key: str, question: str) -> list[Citation]:
-        """For conduct questions, the policy item that matches the question, from the license's AUP document."""
-        entry = self.catalog.license(key)
-        aup = getattr(entry, "aup", None) if entry else None
-        docs = [d for d in (aup, key if entry and entry.kind == "aup" else None) if d]
-        if not docs:
-            return []
-        hits = self.searcher.search(question, licenses=docs, k=1)
-        return [cite_chunk(h.chunk) for h in hits]
-
-    # -- the pipeline --------------------------------------------------------------------------------------
     def ask(
         self,
         question: str,
@@ -192,11 +169,11 @@ class Assistant:
             as_of=self._as_of(keys),
         )
 
-        if q.openness and (keys or q.models):
+        if q.openness and keys:
             return self._finish(self._openness(q, keys, base, notes), q)
-        if q.openness:
+        if q.openness and not q.models:
             return self._finish(self._definition(q, base, notes), q)
-        if q.models and q.facets and q.facets[0] == "data_availability":
+        if q.models and q.facets and q.facets[0] == "data_availability" and not q.situation.has("train_on_outputs"):
             return self._finish(self._release(q, keys, base, notes), q)
         if not keys and q.models:
             return self._finish(self._unlicensed_models(q, base, notes), q)
@@ -217,75 +194,110 @@ class Assistant:
                 q,
                 hits,
             )
+        if q.situation.kind == "identity" and q.models:
+            return self._finish(self._identity(q, keys, base, notes), q)
         if q.comparison and len(keys) >= 2:
             return self._finish(self._comparison(q, keys, base, notes), q)
         return self._finish(self._decide(q, keys, base, notes), q)
 
+    def _judge_all(self, q, keys: Sequence[str], facet: str):
+        from assistant.judge import judge
+
+        return [judge(k, q.situation, facet, asks_license=q.situation.asks_license) for k in keys]
+
     def _decide(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
-        from assistant.reason import decide_all, overall_verdict, restrictions_elsewhere
+        from assistant.judge import overall
 
         facets = list(q.facets) or ["other"]
-        primary = [facets[0]]
-        if q.figures:
-            primary += [f for f in facets if f in ("user_threshold", "revenue_threshold") and f not in primary]
-        decisions = decide_all(keys, primary, q.figures, question=q.question)
-        for key in keys:
-            decisions += restrictions_elsewhere(key, primary, q.figures, q.question)
+        judgements = self._judge_all(q, keys, facets[0])
         hits = self._retrieve(q.question, keys, facets)
-        hint = q.question + " " + " ".join(FACET_HINTS.get(f, "") for f in primary)
+        hint = q.question + " " + FACET_HINTS.get(facets[0], "")
         citations: list[Citation] = []
-        curated = [d for d in decisions if d.curated]
-        for d in decisions:
-            if d.curated:
-                citations += self._section_citations(d.license_key, d.sections, hint, limit=3)
-                if d.verdict == "conditional" and d.facet != "acceptable_use":
-                    # the clause that binds the acceptable-use policy is one of the conditions
-                    citations += self._section_citations(d.license_key, d.aup_sections, hint, limit=1)
-                notes += [n for n in d.notes if n not in notes]
-                if d.unverified:
-                    notes.append(
-                        f"Part of this rests on a fact not yet verified against the source "
-                        f"({compose.license_label(d.license_key)}, {d.facet}); check the text."
-                    )
-                if d.facet == "acceptable_use":
-                    citations += self._aup_citations(d.license_key, q.question)
-                    citations += self._section_citations(d.license_key, d.aup_sections, hint, limit=1)
-        verdict = overall_verdict(curated) if curated else None
-        for doc in self._policy_documents(curated):
-            if doc not in base["licenses"]:
-                base["licenses"].append(doc)  # the answer rests on the policy document as well
+        curated = [j for j in judgements if j.curated]
+        for j in curated:
+            citations += self._section_citations(j.license_key, j.sections, hint, limit=3)
+            notes += [n for n in j.notes if n not in notes]
+            if j.unverified:
+                notes.append(f"Part of this rests on a fact not yet verified against the source "
+                             f"({compose.license_label(j.license_key)}); check the text.")
+            for doc in j.policy_documents():
+                citations += self._policy_citations(doc, q.question)
+                if doc not in base["licenses"]:
+                    base["licenses"].append(doc)  # the answer rests on the policy text as well
+        verdict = overall(curated) if curated else None
         parts = [compose.subject_sentence(q.models, keys, q.chains)]
         if curated:
             parts.append(compose.decisions_text(curated))
-        for key in dict.fromkeys(d.license_key for d in decisions if not d.curated):
+        for key in dict.fromkeys(j.license_key for j in judgements if not j.curated):
             parts.append(compose.uncurated_text(key, load_license(key).category))
             citations += [cite_chunk(h.chunk) for h in hits if h.doc_key == key][:3]
-        if curated and all(d.verdict == "not_addressed" for d in curated):
+        if curated and all(j.verdict == "not_addressed" for j in curated):
             citations += [cite_chunk(h.chunk) for h in hits[:2]]
             parts.append("The closest clauses are quoted below for reference.")
         if not citations:
             citations = [cite_chunk(h.chunk) for h in hits[:2]]
-        answer = Answer(
-            verdict=verdict, text="\n\n".join(p for p in parts if p), citations=citations, notes=notes, **base
-        )
-        return self._llm_words(answer, decisions, hits)
+        checklist = [item.to_dict() for j in curated for item in j.checklist]
+        answer = Answer(verdict=verdict, text="\n\n".join(p for p in parts if p), citations=citations, notes=notes,
+                        checklist=checklist, situation=q.situation.to_dict(), **base)
+        return self._llm_words(answer, curated, hits)
+
+    def _policy_citations(self, doc: str, question: str) -> list[Citation]:
+        """The item of a use-policy text (its own LicenseDB document) that best matches the question."""
+        return [cite_chunk(h.chunk) for h in self.searcher.search(question, licenses=[doc], k=1)]
+
+    def _identity(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
+        """"What license is X under?" / "Is X MIT?": the license the catalog records for the model, with its source."""
+        named = [k for k in q.named_licenses if k not in keys]
+        own = [k for k in keys if k not in named] or keys
+        lines = [compose.subject_sentence(q.models, own, q.chains)]
+        for name in q.models:
+            entry, _ = self.catalog.resolve_model(name)
+            if entry is not None and entry.url:
+                lines.append(f"Source of the license fact for {name}: {entry.url}")
+        verdict = None
+        asked = set(q.named_licenses) | {k for k in own if self._names_license(q.question, k)}
+        if asked:
+            verdict = "yes" if asked & set(own) else "no"
+            asked_names = ", ".join(compose.license_label(k) for k in sorted(asked))
+            lines.append(("Yes" if verdict == "yes" else "No") + f": the question asks about {asked_names}.")
+        citations = []
+        for k in own:
+            f = facts_for(k)
+            grant = next((t for t in f.terms if t.type == "grant"), None) if f else None
+            if grant:
+                citations += self._section_citations(k, grant.sections, q.question, limit=1)
+        base["licenses"] = list(own)
+        hits = self._retrieve(q.question, own, q.facets)
+        return Answer(verdict=verdict, text="\n\n".join(x for x in lines if x), citations=citations, notes=notes,
+                      situation=q.situation.to_dict(), **base), hits
+
+    def _names_license(self, question: str, key: str) -> bool:
+        """Whether the question names this license itself ("Is Phi-4 MIT?"), not only a model under it."""
+        import re
+
+        entry = self.catalog.license(key)
+        names = {key, *(entry.aliases if entry else [])}
+        text = question.lower()
+        return any(re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", text) for n in names if len(n) >= 2)
 
     def _comparison(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
-        from assistant.reason import decide, overall_verdict
+        from assistant.judge import judge, overall
 
         facets = list(q.facets) if q.facets and q.facets != ["other"] else ["commercial_use"]
-        cells = {(f, k): decide(k, f, q.figures, question=q.question) for f in facets for k in keys}
+        cells = {(f, k): judge(k, q.situation, f, asks_license=q.situation.asks_license) for f in facets for k in keys}
         citations = []
         for (f, k), d in cells.items():
             if d.curated:
                 citations += self._section_citations(k, d.sections, q.question + " " + FACET_HINTS.get(f, ""), 1)
         curated = [d for d in cells.values() if d.curated]
-        verdict = overall_verdict(curated) if curated else None
+        verdict = overall(curated) if curated else None
         text = compose.comparison_text(facets, keys, verdict)
-        text += "\n\n" + compose.decisions_text([d for d in cells.values() if d.curated])
+        text += "\n\n" + compose.decisions_text(curated)
         table = compose.comparison_rows(cells, facets, keys)
         hits = self._retrieve(q.question, keys, facets)
-        return Answer(verdict=verdict, text=text, citations=citations, table=table, notes=notes, **base), hits
+        checklist = [item.to_dict() for j in curated for item in j.checklist]
+        return Answer(verdict=verdict, text=text, citations=citations, table=table, notes=notes, checklist=checklist,
+                      situation=q.situation.to_dict(), **base), hits
 
     def _openness(self, q, keys: list[str], base: dict, notes: list[str]):
         from assistant.openness import assess

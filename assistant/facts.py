@@ -3,14 +3,14 @@
 The verdicts here are the reviewed reading of each license; the reasoning step combines them with the
 figures in a question. Section ids refer to the ids the clause parser gives the LicenseDB text; an id may
 name another LicenseDB text as "<key>:<id>" (an acceptable-use policy and the clause that incorporates it).
-A facet may also record reviewed `cases`: the answer for one kind of question ("military use?"), chosen by
-phrases in the question.
+Each file also lists the license's `terms` in the shared vocabulary of situations (corpus/situations.yaml): what
+it grants, its thresholds, use policies, prohibitions, naming and display duties. The judge (assistant/judge.py)
+evaluates them against the reading of a question; no term lists the phrases a user might type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -66,38 +66,6 @@ class Threshold(_Strict):
     at_or_below_summary: str
 
 
-class Case(_Strict):
-    """A reviewed answer for one kind of question within a facet ("military use?" under acceptable_use).
-
-    `when`: phrases, any of which must occur in the question (case-insensitive, whole words; a trailing "*"
-    matches a word prefix, e.g. "litigat*"); `unless`: phrases that rule the case out.
-    """
-
-    when: list[str]
-    unless: list[str] = []
-    verdict: Verdict
-    summary: str
-    sections: list[str]
-    notes: list[str] = []
-    unverified: bool = False
-
-    def matches(self, question: str) -> str | None:
-        """The phrase that matched, or None."""
-        if any(_phrase_re(p).search(question) for p in self.unless):
-            return None
-        return next((p for p in self.when if _phrase_re(p).search(question)), None)
-
-
-@lru_cache(maxsize=1024)
-def _phrase_re(phrase: str) -> re.Pattern[str]:
-    """Whole words, case-insensitive; a "*" ends a word early ("litigat*", "bypass* safety")."""
-    words = []
-    for word in phrase.strip().split():
-        stem = re.escape(word.rstrip("*"))
-        words.append(stem + (r"\w*" if word.endswith("*") else ""))
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
-
-
 class FacetFacts(_Strict):
     verdict: Verdict
     summary: str
@@ -105,9 +73,63 @@ class FacetFacts(_Strict):
     conditions: list[str] = []
     aup_sections: list[str] = []
     threshold: Threshold | None = None
-    cases: list[Case] = []
     unverified: bool = False
     notes: list[str] = []
+
+
+TermType = Literal[
+    "grant", "user_threshold", "revenue_threshold", "use_policy", "prohibition", "noncommercial", "purpose_limit",
+    "territory", "name_prefix", "display", "notice", "share_alike", "no_derivatives", "fee", "ownership",
+    "patent_termination", "termination", "warranty_disclaimer", "trademark",
+]  # fmt: skip
+Act = Literal[
+    "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
+    "evaluate", "relicense",
+]  # fmt: skip
+
+
+class When(_Strict):
+    """A filter on the situation: the term binds only when every given field matches (unknown counts as a match,
+    so the condition stays open)."""
+
+    commercial: bool | None = None
+    audience: Literal["internal", "external"] | None = None
+    acts: list[Act] = []
+    areas: list[str] = []
+
+
+class Term(_Strict):
+    """One term of a license, in the shared vocabulary of situations (corpus/situations.yaml)."""
+
+    type: TermType
+    sections: list[str]
+    summary: str
+    must: str | None = None  # the checklist line: what the user has to do when the term binds them
+    acts: list[Act] = []  # the acts it binds (grant: the acts it permits); empty: every act
+    when: When | None = None
+    unverified: bool = False
+    # thresholds
+    value: float | None = None
+    comparator: Literal["gt", "ge"] = "gt"
+    currency: str | None = None
+    period: Literal["annual", "monthly"] | None = None
+    counted: str = ""
+    above: Literal["no", "conditional"] = "no"  # what passing the threshold does: rights withheld, or a duty added
+    # use policies and prohibitions
+    areas: list[str] = []
+    regions: list[str] = []
+    doc: str | None = None  # the LicenseDB key of a policy text the term incorporates
+    listed: bool = True  # False: the policy's list is published elsewhere, not in this text
+    # territory
+    material_when_unknown: bool = False
+    # naming and display
+    prefix: str | None = None
+    text: str | None = None
+    # purpose limits
+    allowed: list[str] = []
+    # ownership
+    of: Literal["outputs", "derivatives"] | None = None
+    owner: Literal["user", "licensor", "none_claimed"] | None = None
 
 
 class OsdFailure(_Strict):
@@ -130,6 +152,7 @@ class LicenseFacts(_Strict):
     reviewed: str
     openness: Openness | None = None
     facets: dict[Facet, FacetFacts]
+    terms: list[Term] = []
 
     @field_validator("as_of", "reviewed", mode="before")
     @classmethod
@@ -146,8 +169,8 @@ class LicenseFacts(_Strict):
         for facts in self.facets.values():
             ids.update(facts.sections)
             ids.update(facts.aup_sections)
-            for case in facts.cases:
-                ids.update(case.sections)
+        for term in self.terms:
+            ids.update(term.sections)
         if self.openness:
             for failure in self.openness.osd_failures:
                 ids.update(failure.sections)

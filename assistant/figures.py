@@ -14,6 +14,8 @@ class Figure:
     metric: str  # "monthly_active_users" | "users" | "annual_revenue" | "monthly_revenue" | "revenue"
     currency: str | None  # "USD", "EUR", ... for money
     text: str  # as written in the question
+    comparator: str = "eq"  # how the question relates to the number: eq, gt, ge, lt, le ("above 700M" is gt)
+    upper: float | None = None  # the top of a range ("between 600M and 800M"); value is its bottom
 
 
 _SCALES = {
@@ -22,9 +24,12 @@ _SCALES = {
     "milion": 10**6, "millon": 10**6, "milions": 10**6, "mil": 10**6,  # common misspellings and shorthand
     "b": 10**9, "bn": 10**9, "billion": 10**9, "billions": 10**9, "bilion": 10**9, "billon": 10**9,
     "t": 10**12, "tn": 10**12, "trillion": 10**12,
+    "millionen": 10**6, "millones": 10**6, "milioni": 10**6, "milhões": 10**6, "mio.": 10**6,
+    "milliarden": 10**9, "milliards": 10**9, "milliard": 10**9, "mrd": 10**9,
 }  # fmt: skip
 _SPELLED_SCALES = frozenset({"thousand", "million", "millions", "billion", "billions", "trillion", "milion", "millon",
-                             "milions", "bilion", "billon"})
+                             "milions", "bilion", "billon", "millionen", "millones", "milioni", "milliarden",
+                             "milliards"})
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
@@ -43,7 +48,7 @@ _wordnum = (
     r"half\s+a|a\s+half|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s+hundred)?|hundred"
 )
-_scale = r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
+_scale = r"millionen|millones|milioni|milhões|milliarden|milliards?|mrd|" r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
 _prefix = r"us\$|c\$|a\$|[$€£¥₹]|(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b"
 
 # One amount: an optional currency in front, a number (digits or words), an optional scale.
@@ -63,7 +68,7 @@ _UNIT_AFTER = re.compile(
     rf"{_FILLER}\s*-?\s*(?P<unit>"
     r"(?:monthly|daily|weekly)\s+active\s+users|active\s+(?:monthly\s+)?users|monthly\s+users|"
     r"(?:monthly|daily|weekly)\s+actives|actives|"
-    r"mau|maus|dau|wau|users?|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
+    r"mau|maus|dau|wau|users?|nutzer(?:innen)?|benutzer|utilisateurs|usuarios|utenti|usuários|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
     r"(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b|dollars?|bucks|euros?|pounds?|quid|yuan|"
     r"renminbi|yen|rupees|francs|won\b|"
     r"(?:in\s+)?(?:annual\s+|yearly\s+|monthly\s+)?(?:revenue|turnover|sales|arr|mrr|income|profit|gmv)"
@@ -154,9 +159,61 @@ def _kind_from_unit(unit: str) -> tuple[str, str | None]:
     return "users", None
 
 
+# Words just before a figure that say how the user's number relates to it ("above 700M" is more than 700M).
+_COMPARATORS: list[tuple[str, re.Pattern[str]]] = [
+    ("ge", re.compile(r"\b(?:at\s+least|no\s+(?:less|fewer)\s+than|a\s+minimum\s+of|min(?:imum)?\.?)\s*$", re.I)),
+    ("le", re.compile(r"\b(?:at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|max(?:imum)?\.?|a\s+maximum\s+of"
+                      r"|not\s+(?:above|over|exceeding))\s*$", re.I)),
+    ("gt", re.compile(r"(?:\b(?:above|over|more\s+than|greater\s+than|beyond|exceed(?:s|ed|ing)?|in\s+excess\s+of|"
+                      r"north\s+of|upwards\s+of|past|surpass(?:es|ed|ing)?|bigger\s+than|larger\s+than|higher\s+than|"
+                      r"mehr\s+als|über|plus\s+de|más\s+de|mas\s+de|oltre|超过|超過)|>=?)\s*$", re.I)),
+    ("lt", re.compile(r"(?:\b(?:under|below|less\s+than|fewer\s+than|smaller\s+than|lower\s+than|beneath|"
+                      r"short\s+of|weniger\s+als|unter|moins\s+de|menos\s+de|sotto)|<=?|低于|不到)\s*$", re.I)),
+]
+_OR_MORE_AFTER = re.compile(r"\s*(?:\+|or\s+more|and\s+(?:up|above|more)|plus\b)", re.I)
+_OR_LESS_AFTER = re.compile(r"\s*(?:or\s+(?:less|fewer)|and\s+(?:under|below|less))", re.I)
+_RANGE_BEFORE = re.compile(r"\b(?:between|from)\s*$", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:and|to|-|–)\s*$", re.I)
+
+
+def _comparator(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - 40) : start]
+    before = re.sub(r"(?:\s+(?:about|around|roughly|approximately|approx\.?|~|some|nearly|almost))+\s*$", " ", before)
+    for name, pattern in _COMPARATORS:
+        if pattern.search(before):
+            return name
+    if "+" in text[start:end] or _OR_MORE_AFTER.match(text, end):
+        return "ge"
+    if _OR_LESS_AFTER.match(text, end):
+        return "le"
+    return "eq"
+
+
+def _ranges(text: str, figures: list[Figure], spans: list[tuple[int, int]]) -> list[Figure]:
+    """ "between 600M and 800M users": one figure from 600M to 800M (the unit may sit on the second number)."""
+    out: list[Figure] = []
+    i = 0
+    while i < len(figures):
+        f = figures[i]
+        if i + 1 < len(figures):
+            g = figures[i + 1]
+            gap = text[spans[i][1] : spans[i + 1][0]]
+            if _RANGE_JOIN.fullmatch(gap) and (f.kind == g.kind or True) and \
+                    _RANGE_BEFORE.search(text[max(0, spans[i][0] - 12) : spans[i][0]]):
+                lo, hi = sorted((f.value, g.value))
+                out.append(Figure(lo, g.kind, g.metric, g.currency or f.currency,
+                                  text[spans[i][0] : spans[i + 1][1]].strip(), "range", hi))
+                i += 2
+                continue
+        out.append(f)
+        i += 1
+    return out
+
+
 def extract_figures(text: str) -> list[Figure]:
     """User counts and money amounts in `text`, in order. Sizes ("70B"), versions, years and sections are skipped."""
     figures: list[Figure] = []
+    spans: list[tuple[int, int]] = []
     if not text:
         return figures
     for m in _AMOUNT.finditer(text):
@@ -221,5 +278,7 @@ def extract_figures(text: str) -> list[Figure]:
         else:
             unit_text = text[end:unit_end] if unit is not None else text[max(0, start - 30) : start]
             metric = "monthly_active_users" if _MAU_UNIT.search(unit_text) else "users"
-        figures.append(Figure(value, kind, metric, cur, text[start:unit_end].strip()))
-    return figures
+        comparator = _comparator(text, start, unit_end)
+        figures.append(Figure(value, kind, metric, cur, text[start:unit_end].strip(), comparator))
+        spans.append((start, unit_end))
+    return _ranges(text, figures, spans)

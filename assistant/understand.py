@@ -10,6 +10,7 @@ from typing import Any
 from assistant.facets import detect_facets
 from assistant.figures import Figure, extract_figures
 from assistant.resolve import Resolution, resolve
+from assistant.situation import Situation, read_situation
 
 MAX_HISTORY_TURNS = 12  # older turns rarely name the subject of a follow-up, and each costs a resolve()
 
@@ -30,6 +31,8 @@ class Query:
     notes: list[str] = field(default_factory=list)
     injection: bool = False  # "ignore previous instructions", "just say yes" ...
     language_ok: bool = True  # False when the question is clearly not English
+    situation: Situation = field(default_factory=Situation)  # what the user does, in what context (one reading)
+    named_licenses: list[str] = field(default_factory=list)  # licenses the question names outright ("is X MIT?")
 
 
 _COMPARISON = re.compile(
@@ -194,6 +197,7 @@ def understand(
         notes=list(res.ambiguous) + list(res.notes),
         injection=detect_injection(question),
         language_ok=is_english(question),
+        named_licenses=list(res.direct_licenses),
     )
     picked = [k for k in (licenses or []) if isinstance(k, str) and k]
     turns = user_turns(history)
@@ -239,6 +243,7 @@ def understand(
     if turns and follow_up:
         _inherit_question_parts(q, turns)
 
+    q.situation = read_situation(question, turns if (turns and follow_up) else (), figures=q.figures)
     count = len(q.licenses) if stated or q.licenses != res.licenses else _subjects(subject, q.licenses)
     q.comparison = bool(_COMPARISON.search(question)) or count >= 2
     if q.openness and "openness_definition" not in q.facets:

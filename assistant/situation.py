@@ -1,0 +1,300 @@
+"""Read a question (and the conversation so far) into a Situation: what the user does, in what context, with which
+figures, and what kind of answer it asks for. One reading per question, shared by every license.
+
+The vocabulary and its cues are data (corpus/situations.yaml); figures and names are read by exact lexical rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.config import CORPUS_DIR
+from assistant.figures import Figure, extract_figures
+
+ACTS: tuple[str, ...] = (
+    "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
+    "evaluate", "relicense",
+)  # fmt: skip
+#: Acts through which something reaches other people (what display and naming duties bind).
+MAKES_AVAILABLE: frozenset[str] = frozenset({"host", "ship", "redistribute", "publish_derivative"})
+KINDS: tuple[str, ...] = (
+    "permission", "obligation", "cost", "existence", "ownership", "checklist", "identity", "definition",
+)  # fmt: skip
+
+
+@dataclass
+class Situation:
+    """The reading of one question. Unknown is None (or empty): a condition that turns on it stays open."""
+
+    acts: list[str] = field(default_factory=list)
+    commercial: bool | None = None
+    audience: str | None = None  # "internal" | "external" | None
+    purposes: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    use_stated: bool = False
+    regions: list[str] = field(default_factory=list)
+    name: str | None = None  # the name given to a derivative
+    attribution: str | None = None  # "shown" | "omitted" | None
+    litigation: str | None = None  # "licensor" | None
+    uses_marks: bool = False  # the licensor's names, logos or marks, or a claim of its endorsement
+    figures: list[Figure] = field(default_factory=list)
+    kind: str = "permission"
+    negated: bool = False  # "we will not distribute it": the stated acts are what the user avoids
+    asks_license: bool = False  # "do we need a separate license / permission?"
+    licensor_subject: bool = False  # "does Meta claim ...?": the licensor, not the user, is asked about
+
+    def has(self, *acts: str) -> bool:
+        return any(a in self.acts for a in acts)
+
+    @property
+    def makes_available(self) -> bool | None:
+        """True when something reaches others, False when the use is stated internal, None when unknown."""
+        if self.audience == "internal" and not self.has(*MAKES_AVAILABLE - {"host"}):
+            return False
+        if self.has(*MAKES_AVAILABLE) or self.audience == "external":
+            return True
+        return None
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "figures"}
+        d["figures"] = [f.__dict__ for f in self.figures]
+        return d
+
+
+def _compile(cues: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{c})" for c in cues) + r")(?![\w])", re.I)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    acts: dict[str, re.Pattern[str]]
+    commercial: dict[str, re.Pattern[str]]
+    audience: dict[str, re.Pattern[str]]
+    purposes: dict[str, re.Pattern[str]]
+    areas: dict[str, re.Pattern[str]]
+    use_stated: re.Pattern[str]
+    regions: dict[str, re.Pattern[str]]
+    attribution: dict[str, re.Pattern[str]]
+    litigation: dict[str, re.Pattern[str]]
+    marks: re.Pattern[str]
+    kinds: dict[str, re.Pattern[str]]
+    meanings: dict[str, str]
+
+
+def _group(raw: dict, name: str) -> dict[str, re.Pattern[str]]:
+    out = {}
+    for key, entry in (raw.get(name) or {}).items():
+        cues = entry["cues"] if isinstance(entry, dict) else entry
+        out[str(key)] = _compile(cues)
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """The vocabulary of situations, compiled once (corpus/situations.yaml)."""
+    raw = yaml.safe_load((path or CORPUS_DIR / "situations.yaml").read_text(encoding="utf-8"))
+    meanings = {}
+    for group in ("acts", "areas", "purposes", "kinds"):
+        for key, entry in (raw.get(group) or {}).items():
+            meanings[f"{group}.{key}"] = entry.get("means", key) if isinstance(entry, dict) else key
+    unknown = set(raw.get("acts", {})) - set(ACTS)
+    if unknown:
+        raise ValueError(f"corpus/situations.yaml: acts {sorted(unknown)} are not in the vocabulary {ACTS}")
+    return Vocabulary(
+        acts=_group(raw, "acts"),
+        commercial=_group(raw, "commercial"),
+        audience=_group(raw, "audience"),
+        purposes=_group(raw, "purposes"),
+        areas=_group(raw, "areas"),
+        use_stated=_compile(raw["use_stated"]["cues"]),
+        regions=_group(raw, "regions"),
+        attribution=_group(raw, "attribution"),
+        litigation=_group(raw, "litigation"),
+        marks=_compile(raw["marks"]["cues"]),
+        kinds=_group(raw, "kinds"),
+        meanings=meanings,
+    )
+
+
+_QUOTED_NAME = re.compile(
+    r"(?:\bas|\bcall(?:ed|ing)?\s+(?:it|them|the\s+\w+)|\bnam(?:e|ed|ing)\s+(?:it|them|the\s+\w+)?|\bbrand(?:ed)?\s+(?:it\s+)?as|"
+    r"\bunder\s+the\s+name|\brename(?:d)?\s+(?:it\s+)?(?:to)?)\s*"
+    r"[\"'“‘«]([^\"'”’»]{2,40})[\"'”’»]",
+    re.I,
+)
+_BARE_NAME = re.compile(
+    r"\b(?:call(?:ed)?\s+it|name(?:d)?\s+it|release(?:d)?\s+it\s+as|publish(?:ed)?\s+it\s+as|brand(?:ed)?\s+it\s+as|"
+    r"rename(?:d)?\s+it\s+(?:to\s+)?)\s+([A-Z][\w.+-]*(?:[ -][A-Z0-9][\w.+-]*){0,2})"
+)
+# "we won't distribute it", "not going to publish": the act named is avoided, not done
+_NEGATED_ACT = re.compile(
+    r"\b(?:not|never|no|won.t|wont|don.t|dont|do\s+not|will\s+not|without|nor|isn.t|aren.t)\s+(?:\w+\s+){0,3}?"
+    r"(?:distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*",
+    re.I,
+)
+_ACT_WORD = re.compile(r"(distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*", re.I)
+_ACT_OF_WORD = {
+    "distribut": "redistribute", "redistribut": "redistribute", "publish": "publish_derivative",
+    "releas": "publish_derivative", "shar": "redistribute", "upload": "redistribute", "ship": "ship",
+    "sell": "ship", "host": "host", "expos": "host", "offer": "host",
+}  # fmt: skip
+
+
+def _name(text: str) -> str | None:
+    m = _QUOTED_NAME.search(text) or _BARE_NAME.search(text)
+    return m.group(1).strip() if m else None
+
+
+def _negated_acts(text: str) -> set[str]:
+    out = set()
+    for m in _NEGATED_ACT.finditer(text):
+        w = _ACT_WORD.search(m.group(0))
+        if w:
+            out.add(_ACT_OF_WORD[w.group(1).lower()])
+    return out
+
+
+def _kind(text: str, vocab: Vocabulary) -> str:
+    k = vocab.kinds
+    # Order: the most specific reading of the question wins.
+    if k["identity"].search(text):
+        return "identity"
+    if k["ownership"].search(text):
+        return "ownership"
+    if k["cost"].search(text) and (
+        k["obligation"].search(text) or re.search(r"\b(?:pay|royalt|fee|cost|free)", text, re.I)
+    ):
+        return "cost"
+    if k["checklist"].search(text):
+        return "checklist"
+    if k["obligation"].search(text) and not _asks_permission_first(text):
+        return "obligation"
+    if k["existence"].search(text):
+        return "existence"
+    if k["definition"].search(text):
+        return "definition"
+    return "permission"
+
+
+_PERMISSION_LEAD = re.compile(
+    r"^\W*(?:(?:so|ok|okay|hi|hey|quick\s+question)\W+)*(?:can|may|could|am\s+i\s+allowed|are\s+we\s+allowed|is\s+it\s+(?:ok|okay|"
+    r"allowed|legal|fine|possible)|would\s+it\s+be\s+(?:ok|legal|allowed)|are\s+(?:we|i)\s+(?:allowed|permitted|ok)|is\s+\w+\s+allowed)\b",
+    re.I,
+)
+
+
+def _asks_permission_first(text: str) -> bool:
+    """ "Can we use it commercially, or do we need a license?" asks for permission first."""
+    return bool(_PERMISSION_LEAD.search(text.strip().split("\n")[-1]))
+
+
+def read_situation(
+    question: str, history: Sequence[str] = (), figures: Sequence[Figure] | None = None, vocab: Vocabulary | None = None
+) -> Situation:
+    """The Situation a question describes. Earlier user turns (oldest first) fill in what a follow-up leaves out:
+    "and if we publish the weights as 'MedBot'?" keeps the earlier commercial SaaS context and adds the act."""
+    vocab = vocab or load_vocabulary()
+    s = _read_one(question or "", vocab, figures)
+    for turn in reversed(list(history or [])):
+        prior = _read_one(turn, vocab, None)
+        _inherit(s, prior)
+    return s
+
+
+def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) -> Situation:
+    s = Situation()
+    negated = _negated_acts(text)
+    acts = [a for a, p in vocab.acts.items() if p.search(text)]
+    s.acts = [a for a in acts if a not in negated or a in ("modify", "use_outputs", "train_on_outputs", "evaluate")]
+    if negated and not s.has(*MAKES_AVAILABLE):
+        s.negated = True
+    com_yes = bool(vocab.commercial["yes"].search(text))
+    com_no = bool(vocab.commercial["no"].search(text))
+    # "non-commercial" contains "commercial": the negative reading wins when both match the same words
+    if (
+        com_no
+        and not re.search(r"(?<!non[- ])(?<!non)\bcom+er[cs]ial", text, re.I)
+        and not re.search(
+            r"\b(?:sell|paid|customers?|clients?|business|company|startup|saas|revenue|monetiz|profit)", text, re.I
+        )
+    ):
+        com_yes = False
+    if com_yes and not com_no:
+        s.commercial = True
+    elif com_no and not com_yes:
+        s.commercial = False
+    elif com_yes and com_no:
+        # "a university spin-off selling ...": selling decides; "non-commercial research" decides the other way
+        s.commercial = bool(
+            re.search(r"\b(?:sell|paid|customers?|clients?|saas|revenue|monetiz|profit|startup|company)", text, re.I)
+        )
+    internal = bool(vocab.audience["internal"].search(text))
+    external = bool(vocab.audience["external"].search(text)) and not (negated and internal)
+    if internal and not (external and s.has(*MAKES_AVAILABLE)):
+        s.audience = "internal"
+    elif external or s.has(*MAKES_AVAILABLE):
+        s.audience = "external"
+    s.purposes = [p for p, pat in vocab.purposes.items() if pat.search(text)]
+    s.areas = [a for a, pat in vocab.areas.items() if pat.search(text)]
+    # training another model or benchmarking is itself a stated use
+    s.use_stated = bool(s.areas) or s.has("train_on_outputs", "evaluate") or bool(vocab.use_stated.search(text))
+    s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
+    s.name = _name(text)
+    if s.name and not s.has("publish_derivative") and s.has("modify", "train_on_outputs", "redistribute"):
+        s.acts.append("publish_derivative")  # a name is given to something that others will see
+    if vocab.attribution["omitted"].search(text):
+        s.attribution = "omitted"
+    elif vocab.attribution["shown"].search(text):
+        s.attribution = "shown"
+    if vocab.litigation["licensor"].search(text):
+        s.litigation = "licensor"
+    s.uses_marks = bool(vocab.marks.search(text))
+    s.figures = list(figures) if figures is not None else extract_figures(text)
+    s.kind = _kind(text, vocab)
+    s.asks_license = bool(_ASKS_LICENSE.search(text))
+    s.licensor_subject = bool(_LICENSOR_SUBJECT.search(text))
+    return s
+
+
+_ASKS_LICENSE = re.compile(
+    r"\b(?:need|require|requires|required|have\s+to\s+(?:get|ask|request|obtain|buy|sign)|must\s+(?:get|ask|request|obtain))"
+    r"\s+(?:\w+\s+){0,3}?(?:licen[cs]e|permission|approval|agreement|consent|deal|contract)\b|"
+    r"\b(?:ask|request|contact|talk\s+to|get\s+in\s+touch\s+with)\s+(?:\w+\s+){0,2}(?:for\s+)?(?:a\s+)?(?:licen[cs]e|permission)",
+    re.I,
+)
+_LICENSOR_SUBJECT = re.compile(
+    r"\b(?:does|do|can|will|would|could|did)\s+(?:meta|google|alibaba|stability(?:\s+ai)?|microsoft|mistral|nvidia|deepseek|"
+    r"tencent|naver|lg|tii|bfl|black\s+forest\s+labs|moonshot|openai|the\s+licensor|they|the\s+(?:company|developers?|authors?|"
+    r"creators?|vendor))\s+(?:\w+\s+)?(?:own|claim|get|take|keep|retain|hold|have\s+(?:any\s+)?rights)",
+    re.I,
+)
+
+
+def _inherit(s: Situation, prior: Situation) -> None:
+    """A follow-up keeps what it does not restate; one that now says "internal" drops what reached others."""
+    inherited = [a for a in prior.acts if a not in s.acts]
+    if s.audience == "internal":
+        inherited = [a for a in inherited if a not in MAKES_AVAILABLE]
+    s.acts = list(dict.fromkeys(s.acts + inherited))
+    if s.commercial is None:
+        s.commercial = prior.commercial
+    if s.audience is None:
+        s.audience = prior.audience
+    elif s.audience == "internal" and prior.audience == "external" and s.has(*MAKES_AVAILABLE):
+        s.audience = "external"
+    s.purposes = list(dict.fromkeys(s.purposes + prior.purposes))
+    s.areas = list(dict.fromkeys(s.areas + prior.areas))
+    s.use_stated = s.use_stated or prior.use_stated
+    s.regions = list(dict.fromkeys(s.regions + prior.regions))
+    s.name = s.name or prior.name
+    s.attribution = s.attribution or prior.attribution
+    s.litigation = s.litigation or prior.litigation
+    s.uses_marks = s.uses_marks or prior.uses_marks
+    if not s.figures:
+        s.figures = list(prior.figures)

@@ -1,0 +1,119 @@
+"""The judge: one reading of the question, every license's terms evaluated against it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.facts import load_facts
+from assistant.judge import judge
+from assistant.situation import ACTS, read_situation
+
+
+def verdict(key: str, question: str, facet: str, history=()) -> str | None:
+    s = read_situation(question, history)
+    return judge(key, s, facet, asks_license=s.asks_license).verdict
+
+
+@pytest.mark.parametrize("comparator", ["above", "over", "more than", "beyond", "in excess of"])
+def test_a_figure_above_the_llama_threshold_is_no_whatever_the_comparator(comparator):
+    q = f"Can I use Llama 3.1 commercially {comparator} 700M users?"
+    assert verdict("llama-3.1-license-2024", q, "user_threshold") == "no"
+
+
+@pytest.mark.parametrize("users, expected", [("650M", "yes"), ("900M", "no"), ("exactly 700 million", "yes")])
+def test_directional_user_counts(users, expected):
+    q = f"We have {users} monthly active users. Can we use Llama 3.1 in our product?"
+    assert verdict("llama-3.1-license-2024", q, "user_threshold") == expected
+
+
+def test_under_a_figure_that_may_exceed_the_threshold_stays_open():
+    assert (
+        verdict("llama-3.1-license-2024", "at least 650M monthly active users, commercial use ok?", "user_threshold")
+        == "conditional"
+    )
+
+
+def test_a_saas_names_the_display_duty_and_the_use_policy():
+    s = read_situation("We're building a SaaS on top of Llama 3.3 70B, about 2M users. Any catch?")
+    j = judge("llama-3.3-license-2024", s, "commercial_use")
+    assert j.verdict == "conditional"
+    texts = " ".join(i.text for i in j.checklist)
+    assert "Built with Llama" in texts and "Acceptable Use Policy" in texts
+
+
+def test_a_follow_up_name_without_the_prefix_breaks_the_naming_rule():
+    history = ["We're building a SaaS on top of Llama 3.3 70B, about 2M users. Any catch?"]
+    q = "and if we fine-tune it and publish the weights as 'MedBot'?"
+    assert verdict("llama-3.3-license-2024", q, "derivatives", history) == "no"
+    assert verdict("llama-3.3-license-2024", "and if we publish it as 'Llama-MedBot'?", "derivatives", history) != "no"
+
+
+def test_paying_is_answered_literally():
+    assert (
+        verdict(
+            "llama-3.2-license-2024", "Do I need to pay Meta anything to use Llama 3.2 in my app?", "commercial_use"
+        )
+        == "no"
+    )
+
+
+def test_internal_training_data_from_llama_31_is_allowed_but_llama_2_bans_it():
+    q = "Can we use it to create training data for our own model that we keep internal?"
+    assert verdict("llama-3.1-license-2024", q, "output_use") == "yes"
+    assert verdict("llama-2-license-2023", q, "output_use") == "no"
+
+
+@pytest.mark.parametrize("key", ["flux-1-nc", "cc-by-nc-4.0", "exaone-ai-model-1.1-nc"])
+def test_non_commercial_licenses_turn_on_the_purpose(key):
+    assert verdict(key, "Can I use it commercially in my startup's product?", "commercial_use") == "no"
+    assert verdict(key, "Can I use it for my personal hobby project, no money involved?", "commercial_use") != "no"
+
+
+def test_revenue_with_currency_and_period():
+    key = "stability-ai-community-2024"
+    assert verdict(key, "We make $800k a year; can we sell an app built on it?", "revenue_threshold") == "yes"
+    assert verdict(key, "We make €2M in annual revenue; commercial use ok?", "revenue_threshold") == "no"
+    assert verdict(key, "Our revenue is $150k per month; commercial ok?", "revenue_threshold") == "no"  # 1.8M a year
+
+
+def test_a_use_policy_is_open_only_when_the_use_is():
+    key = "gemma-tou-2024-04-01"
+    assert verdict(key, "Can I use Gemma commercially?", "commercial_use") == "conditional"
+    assert verdict(key, "Can we use Gemma to write ad copy for our shop?", "commercial_use") == "yes"
+    assert (
+        verdict(
+            key, "Can we use Gemma to automatically reject loan applications without human review?", "acceptable_use"
+        )
+        == "no"
+    )
+
+
+def test_display_duties_do_not_bind_internal_use():
+    key = "llama-3.1-license-2024"
+    assert verdict(key, "Do we have to show 'Built with Llama' in our public app?", "attribution") == "yes"
+    assert (
+        verdict(key, "Do we have to show 'Built with Llama' for a tool only our staff use internally?", "attribution")
+        == "no"
+    )
+
+
+def test_copyleft_and_relicensing():
+    assert (
+        verdict("gpl-3.0", "Can I ship a modified GPL-3.0 engine inside my closed-source app?", "derivatives") == "no"
+    )
+    assert (
+        verdict("cc-by-sa-4.0", "If I adapt it and publish it, can I choose any license I want?", "derivatives") == "no"
+    )
+    assert verdict("mit", "Can I redistribute MIT weights under my own license?", "redistribution") == "yes"
+
+
+def test_every_license_answers_every_act():
+    """Every curated license's terms give a verdict for each act of the vocabulary (or say not addressed)."""
+    for key, facts in load_facts().items():
+        if not facts.terms:
+            continue
+        for act in ACTS:
+            s = read_situation("")
+            s.acts = [act]
+            j = judge(key, s, "commercial_use")
+            assert j.verdict in ("yes", "no", "conditional", "not_addressed"), (key, act)
