@@ -48,7 +48,10 @@ _wordnum = (
     r"half\s+a|a\s+half|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s+hundred)?|hundred"
 )
-_scale = r"millionen|millones|milioni|milhões|milliarden|milliards?|mrd|" r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
+_scale = (
+    r"millionen|millones|milioni|milhões|milliarden|milliards?|mrd|"
+    r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
+)
 _prefix = r"us\$|c\$|a\$|[$€£¥₹]|(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b"
 
 # One amount: an optional currency in front, a number (digits or words), an optional scale.

@@ -65,9 +65,9 @@ def test_every_evidence_string_is_verbatim_in_its_license_text():
 
 def test_evidence_is_short_and_present_where_a_text_decides():
     for r in rows():
-        assert len(r["evidence"]) <= 2, r["id"]
+        assert len(r["evidence"]) <= 3, r["id"]
         for e in r["evidence"]:
-            assert 5 <= len(e.split()) <= 25, (r["id"], e)
+            assert 4 <= len(e.split()) <= 25, (r["id"], e)
         if not r["evidence"]:
             # only definition questions, unknown licenses and texts that say nothing may go without evidence
             assert r["license"] is None or r["verdict"] == "not_addressed" or r["facet"] in OPENNESS, r["id"]
@@ -110,8 +110,8 @@ def test_coverage_of_question_kinds():
         ({"qwen-2024", "tongyi-qianwen-2023"}, "user_threshold", {"yes", "no"}),
         ({"stability-ai-community-2024"}, "revenue_threshold", {"yes", "no"}),
         ({"tencent-hunyuan-3d-2.0-cla"}, "user_threshold", {"yes", "no"}),
-        ({"moonshot-ai-modified-mit-2025"}, "user_threshold", {"yes", "no", "conditional"}),
-        ({"moonshot-ai-modified-mit-2025"}, "revenue_threshold", {"yes", "no", "conditional"}),
+        ({"moonshot-ai-modified-mit-2025"}, "user_threshold", {"no", "conditional"}),
+        ({"moonshot-ai-modified-mit-2025"}, "revenue_threshold", {"no", "conditional"}),
     ],
 )
 def test_thresholds_are_asked_on_both_sides_with_a_figure(keys, facet, verdicts):
