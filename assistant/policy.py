@@ -77,6 +77,19 @@ class UseProfile(BaseModel):
             return [p.strip() for p in v.split(",") if p.strip()]
         return v
 
+    @field_validator("fail_on", mode="after")
+    @classmethod
+    def _dedupe(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))
+
+    @field_validator("fail_on", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, v: Any) -> Any:
+        # YAML 1.1 reads a bare `no` / `yes` as a boolean: `fail_on: [no, unknown]` means the verdicts
+        if isinstance(v, list):
+            return [{False: "no", True: "yes"}[x] if isinstance(x, bool) else x for x in v]
+        return v
+
     @field_validator("region", mode="before")
     @classmethod
     def _region(cls, v: Any) -> Any:
