@@ -119,6 +119,17 @@ class Tools:
         }
 
 
+def _guard(fn, *args) -> dict[str, Any]:
+    """Run a tool; a mistake in its input (a ValueError: bad path, bad profile, text too large) becomes a ToolError,
+    whose message the client reads, rather than an opaque crash."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    try:
+        return fn(*args)
+    except ValueError as exc:
+        raise ToolError(str(exc)) from None
+
+
 def build_server(settings: Settings | None = None):
     from mcp.server.mcpserver import MCPServer
 
@@ -130,20 +141,20 @@ def build_server(settings: Settings | None = None):
         """Ask a question about AI model licenses ("Can we use Llama 3.1 commercially with 900M monthly users?").
         `licenses`: optional LicenseDB keys to scope it. Returns the verdict, the explanation and the deciding
         clauses quoted verbatim with license key and section id."""
-        return tools.ask(question, licenses)
+        return _guard(tools.ask, question, licenses)
 
     @app.tool()
     def compare(subjects: list[str], aspect: str = "commercial use") -> dict[str, Any]:
         """Compare 2 to 4 licenses or models (names, Hugging Face ids or LicenseDB keys) on one aspect, e.g.
         "commercial use", "using outputs to train other models", "redistribution". Returns the verdict, a table
         with a cited clause per cell, and the citations."""
-        return tools.compare(subjects, aspect)
+        return _guard(tools.compare, subjects, aspect)
 
     @app.tool()
     def identify(text: str) -> dict[str, Any]:
         """Name the license of a LICENSE file's text, a model card (README.md with front matter) or a model id.
         Returns the LicenseDB keys found, how each was found, and notes (modified texts, base models)."""
-        return tools.identify(text)
+        return _guard(tools.identify, text)
 
     @app.tool()
     def scan(
@@ -161,7 +172,7 @@ def build_server(settings: Settings | None = None):
         the stated use: use (commercial|internal|research|personal), mau ("2M"), revenue, region ("EU"),
         distribute (weights|service|product|outputs), fine_tune, train_on_outputs; fail_on (default no,unknown).
         Returns one entry per model with its licenses, where it was found, the verdict and its obligations."""
-        return tools.scan(path, use, mau, revenue, region, distribute, fine_tune, train_on_outputs, fail_on)
+        return _guard(tools.scan, path, use, mau, revenue, region, distribute, fine_tune, train_on_outputs, fail_on)
 
     return app
 
