@@ -47,6 +47,8 @@ _ID_CALLS = {
     "HuggingFacePipeline": ("model_id",),
 }
 _TRIGGERS = tuple(_ID_CALLS) + ("pipeline", "ollama")
+_OLLAMA_CALLS = ("pull", "chat", "generate", "embed", "embeddings", "show")
+_CALL_NAMES = frozenset(_ID_CALLS) | {"pipeline"} | frozenset(_OLLAMA_CALLS)
 _TRIGGER_RE = re.compile("|".join(re.escape(t) for t in _TRIGGERS))
 
 # a Hugging Face repo id: "org/name" (no path-like prefixes, no file extension)
@@ -168,22 +170,27 @@ def _str_value(node: ast.expr | None, consts: dict[str, str]) -> str | None:
     return None
 
 
-def _constants(tree: ast.Module) -> dict[str, str]:
-    """Module- and function-level `NAME = "literal"` assignments, so `from_pretrained(MODEL_ID)` is read exactly."""
-    out: dict[str, str] = {}
+def _is_str(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _scan_tree(tree: ast.Module) -> tuple[dict[str, str], list[ast.Call]]:
+    """One walk over the tree: `NAME = "literal"` assignments (so `from_pretrained(MODEL_ID)` is read exactly)
+    and the calls worth looking at."""
+    consts: dict[str, str] = {}
+    calls: list[ast.Call] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            for t in node.targets:
-                if isinstance(t, ast.Name):
-                    out.setdefault(t.id, node.value.value)
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            out.setdefault(node.target.id, node.value.value)
-    return out
+        if isinstance(node, ast.Call):
+            if _call_name(node.func) in _CALL_NAMES:
+                calls.append(node)
+        elif isinstance(node, ast.Assign):
+            if _is_str(node.value):
+                for t in node.targets:
+                    if isinstance(t, ast.Name):
+                        consts.setdefault(t.id, node.value.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and _is_str(node.value):
+            consts.setdefault(node.target.id, node.value.value)
+    return consts, calls
 
 
 def _keyword(call: ast.Call, names: Iterable[str]) -> ast.expr | None:
@@ -202,11 +209,9 @@ def python_refs(text: str, file: str) -> list[Reference]:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return _regex_python(text, file)
-    consts = _constants(tree)
+    consts, calls = _scan_tree(tree)
     out: list[Reference] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in calls:
         name = _call_name(node.func)
         value: str | None = None
         kind = KIND_CODE
@@ -218,7 +223,7 @@ def python_refs(text: str, file: str) -> list[Reference]:
             if arg is None and len(node.args) >= 2:
                 arg = node.args[1]
             value = _str_value(arg, consts)
-        elif _owner(node.func) == "ollama" and name in ("pull", "chat", "generate", "embed", "embeddings", "show"):
+        elif _owner(node.func) == "ollama" and name in _OLLAMA_CALLS:
             arg = _keyword(node, ("model",)) or (node.args[0] if node.args else None)
             value = _str_value(arg, consts)
             kind = KIND_OLLAMA
@@ -403,6 +408,7 @@ def find_references(root: Path) -> tuple[list[Reference], list[FoundModel]]:
     refs: list[Reference] = []
     folders: list[FoundModel] = []
     by_folder: dict[str, set[str]] = {}
+    prefix = str(root).rstrip(os.sep) + os.sep
     for folder, entry in iter_files(root):
         name = entry.name
         by_folder.setdefault(folder, set()).add(name)
@@ -417,7 +423,7 @@ def find_references(root: Path) -> tuple[list[Reference], list[FoundModel]]:
         text = _read(entry.path)
         if not text:
             continue
-        rel = os.path.relpath(entry.path, root)
+        rel = entry.path[len(prefix):] if entry.path.startswith(prefix) else os.path.relpath(entry.path, root)
         if is_py:
             refs += python_refs(text, rel)
         elif is_mf:
