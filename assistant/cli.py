@@ -1,4 +1,5 @@
-"""`license-assistant`: build the index, search clauses, ask questions, identify a license file."""
+"""`license-assistant`: build the index, search clauses, ask questions, identify a license file, audit the models a
+project uses, serve the tools over MCP."""
 
 from __future__ import annotations
 
@@ -76,6 +77,70 @@ def cmd_identify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scan_error(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from assistant.policy import PolicyError, audit, load_policy, make_profile
+    from assistant.scan import default_hf_cache, render_markdown, render_table, scan
+
+    if args.path is None and args.hf_cache is None:
+        return _scan_error("give a PATH to scan, or --hf-cache")
+    root = Path(args.path) if args.path is not None else None
+    if root is not None and not root.is_dir():
+        return _scan_error(f"no such folder: {root}")
+    cache = None
+    if args.hf_cache is not None:
+        cache = default_hf_cache() if args.hf_cache == "" else Path(args.hf_cache)
+        if args.hf_cache and not cache.is_dir():
+            return _scan_error(f"no such Hugging Face cache folder: {cache}")
+    options = {
+        "use": args.use,
+        "mau": args.mau,
+        "revenue": args.revenue,
+        "region": args.region,
+        "distribute": ",".join(args.distribute) if args.distribute else None,
+        "fine_tune": True if args.fine_tune else None,
+        "train_on_outputs": True if args.train_on_outputs else None,
+        "fail_on": args.fail_on,
+    }
+    try:
+        profile = load_policy(args.policy, options) if args.policy else make_profile(options)
+    except PolicyError as exc:
+        return _scan_error(str(exc))
+    models = scan(root, hf_cache=cache)
+    assistant = None
+    if any(m.licenses for m in models):
+        from assistant.assistant import Assistant
+
+        assistant = Assistant(settings=_settings(args), progress=False)
+    rows = audit(models, assistant, profile)
+    if args.format == "json":
+        out = json.dumps(rows, ensure_ascii=False, indent=2)
+    elif args.format == "markdown":
+        out = render_markdown(rows, profile.summary())
+    elif args.format == "cyclonedx":
+        from assistant.bom import bom_json
+
+        out = bom_json(rows, profile.summary())
+    else:
+        out = render_table(rows, profile.summary())
+    if args.output:
+        Path(args.output).write_text(out + ("" if out.endswith("\n") else "\n"), encoding="utf-8")
+    else:
+        print(out)
+    return 1 if any(r["status"] == "fail" for r in rows) else 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from assistant.mcp_server import serve
+
+    serve(_settings(args))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="license-assistant", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -110,6 +175,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="path to the file, or - for standard input")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_identify)
+
+    s = sub.add_parser("scan", parents=[common], help="find the models a project uses and judge them for a use")
+    s.add_argument("path", nargs="?", help="the project folder to scan")
+    s.add_argument("--hf-cache", nargs="?", const="", metavar="DIR",
+                   help="also scan a Hugging Face cache (no value: the default cache)")
+    s.add_argument("--policy", metavar="FILE", help="a policy file (YAML) with the use profile and fail_on")
+    s.add_argument("--use", choices=["commercial", "internal", "research", "personal"], help="default commercial")
+    s.add_argument("--mau", help="monthly active users, e.g. 2M")
+    s.add_argument("--revenue", help="annual revenue in US dollars, e.g. 5M")
+    s.add_argument("--region", help="where it is used or offered, e.g. EU")
+    s.add_argument("--distribute", action="append", metavar="WHAT",
+                   help="weights, service, product or outputs (repeatable or comma-separated)")
+    s.add_argument("--fine-tune", action="store_true", help="the project fine-tunes the models")
+    s.add_argument("--train-on-outputs", action="store_true", help="outputs are used to train another model")
+    s.add_argument("--fail-on", metavar="VERDICTS",
+                   help="verdicts that fail the policy (default no,unknown; also conditional, not_addressed)")
+    s.add_argument("--format", choices=["table", "json", "markdown", "cyclonedx"], default="table")
+    s.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of standard output")
+    s.set_defaults(func=cmd_scan)
+
+    s = sub.add_parser("mcp", parents=[common], help="serve ask, compare, identify and scan over MCP (stdio)")
+    s.set_defaults(func=cmd_mcp)
     return p
 
 
