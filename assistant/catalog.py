@@ -481,8 +481,10 @@ class Catalog(BaseModel):
 
     def _facts(self, entry: ModelEntry, variant: ModelVariant | None) -> dict[str, Any]:
         keys = list(variant.licenses) if variant else list(entry.licenses)
-        ext = list(variant.external_licenses) if variant and variant.external_licenses else list(
-            entry.external_licenses if not variant else []
+        ext = (
+            list(variant.external_licenses)
+            if variant and variant.external_licenses
+            else list(entry.external_licenses if not variant else [])
         )
         bases = list(variant.base_models) if variant and variant.base_models else list(entry.base_models)
         unverified = sorted(set(entry.unverified) | set(variant.unverified if variant else []))
@@ -655,9 +657,7 @@ def _model_files(corpus_dir: Path) -> list[Path]:
     return [corpus_dir / "models.yaml", *(sorted(folder.glob("*.yaml")) if folder.is_dir() else [])]
 
 
-def _load_models(
-    paths: Path | list[Path], license_set: set[str], external_ids: Iterable[str] = ()
-) -> list[ModelEntry]:
+def _load_models(paths: Path | list[Path], license_set: set[str], external_ids: Iterable[str] = ()) -> list[ModelEntry]:
     paths = [paths] if isinstance(paths, Path) else list(paths)
     external_ids = set(external_ids)
     raws: list[tuple[str, int, Any]] = []
@@ -786,7 +786,9 @@ def _load_external(folder: Path, license_set: set[str]) -> list[ExternalLicense]
         refs = [("aup", e.aup)] + [(f"terms.{k}.doc", t.doc) for k, t in enumerate(e.terms)]
         for field, ref in refs:
             if ref is not None and ref not in ids and ref not in license_set and ref not in license_keys():
-                raise CorpusError(file, f"external license {e.id!r}", field, f"{ref!r} is neither an external id nor a key")
+                raise CorpusError(
+                    file, f"external license {e.id!r}", field, f"{ref!r} is neither an external id nor a key"
+                )
     return out
 
 
