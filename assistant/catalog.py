@@ -103,25 +103,39 @@ class ModelVariant(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     licenses: list[str]
+    external_licenses: list[str] = Field(default_factory=list)
     base_models: list[str] = Field(default_factory=list)
     unverified: list[str] = Field(default_factory=list)
     notes: str = ""
 
 
 class ModelEntry(_Strict):
-    """One model (or model family) in corpus/models.yaml."""
+    """One model (or model family) in corpus/models.yaml or corpus/models/*.yaml.
+
+    A size or release of a family names the family in `family` (e.g. "Llama 3.1 8B" -> "Llama 3.1") and takes
+    the family's developer, release date, release facts and url unless it gives its own.
+    """
 
     name: str = Field(min_length=1)
+    family: str | None = None
     developer: str = Field(min_length=1)
     release_date: str | None = None  # ISO date, possibly reduced precision: "2024-07-23", "2024-07", "2023"
     licenses: list[str]
+    external_licenses: list[str] = Field(default_factory=list)  # ids of corpus/external/*.yaml records
     variants: list[ModelVariant] = Field(default_factory=list)
     base_models: list[str] = Field(default_factory=list)
     released: dict[str, ReleaseStatus]
     aliases: list[str] = Field(default_factory=list)
     url: str = Field(pattern=r"^https?://")
+    source: str = Field(pattern=r"^https?://")  # where the license fact was read (the model card, as a rule)
+    checked: dt.date  # when it was read there
     unverified: list[str] = Field(default_factory=list)
     notes: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """True when the license fact was checked against its source (not listed in `unverified`)."""
+        return "licenses" not in self.unverified
 
     @field_validator("release_date", mode="before")
     @classmethod
@@ -161,6 +175,117 @@ class ModelEntry(_Strict):
                 if v.name == variant:
                     return list(v.licenses)
         return list(self.licenses)
+
+
+#: Term types of the shared terms vocabulary (see the project's terms spec): one license's terms are a list of these.
+TermType = Literal[
+    "grant", "user_threshold", "revenue_threshold", "use_policy", "prohibition", "noncommercial", "purpose_limit",
+    "territory", "name_prefix", "display", "notice", "share_alike", "no_derivatives", "fee", "ownership",
+    "patent_termination", "termination", "warranty_disclaimer",
+]  # fmt: skip
+Act = Literal[
+    "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
+    "evaluate", "relicense",
+]  # fmt: skip
+#: Sectors a use can touch (Situation.context.areas).
+AREAS: frozenset[str] = frozenset(
+    {
+        "military", "weapons", "medical", "legal", "employment_credit", "surveillance", "biometrics",
+        "law_enforcement", "critical_infrastructure", "elections", "sexual", "minors", "impersonation", "spam_bots",
+        "malware", "disinformation", "discrimination", "illegal", "harassment", "automated_decisions",
+    }
+)  # fmt: skip
+_EXTERNAL_ID_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+#: Fields each term type needs besides type, sections and summary.
+_TERM_NEEDS: dict[str, tuple[str, ...]] = {
+    "user_threshold": ("value", "comparator"),
+    "revenue_threshold": ("value", "currency", "comparator"),
+    "use_policy": ("areas",),
+    "purpose_limit": ("allowed",),
+    "territory": ("excluded",),
+    "name_prefix": ("prefix",),
+    "display": ("text",),
+    "ownership": ("of", "owner"),
+}
+
+
+class Term(_Strict):
+    """One term of a license in the shared vocabulary of situations (grant, threshold, use policy ...)."""
+
+    type: TermType
+    sections: list[str] = Field(min_length=1)  # the license's own section numbers
+    summary: str = Field(min_length=1)  # the project's own words, never the license's
+    must: str | None = None
+    acts: list[Act] = Field(default_factory=list)  # empty: every act
+    when: dict[str, Any] = Field(default_factory=dict)
+    unverified: bool = False
+    # user_threshold / revenue_threshold
+    value: float | None = None
+    comparator: Literal["gt", "ge"] | None = None
+    counted: str | None = None
+    applies: dict[str, Any] | None = None
+    above: Literal["no", "conditional"] | None = None
+    currency: str | None = None
+    period: Literal["annual", "monthly"] | None = None
+    # use_policy / prohibition / territory / purpose_limit
+    areas: list[str] = Field(default_factory=list)
+    doc: str | None = None  # LicenseDB key or external id of the policy text
+    regions: list[str] = Field(default_factory=list)
+    allowed: list[str] = Field(default_factory=list)
+    excluded: list[str] = Field(default_factory=list)
+    scope: str | None = None
+    material_when_unknown: bool = False
+    # name_prefix / display / ownership
+    prefix: str | None = None
+    text: str | None = None
+    of: Literal["outputs", "derivatives"] | None = None
+    owner: Literal["user", "licensor", "none_claimed"] | None = None
+
+    @field_validator("areas")
+    @classmethod
+    def _areas(cls, v: list[str]) -> list[str]:
+        unknown = [a for a in v if a not in AREAS]
+        if unknown:
+            raise ValueError(f"unknown area(s) {unknown}; expected some of {sorted(AREAS)}")
+        return v
+
+    def model_post_init(self, __context: Any) -> None:
+        missing = [f for f in _TERM_NEEDS.get(self.type, ()) if getattr(self, f) in (None, [])]
+        if missing:
+            raise ValueError(f"a {self.type} term needs {missing}")
+
+
+class ExternalLicense(_Strict):
+    """A license the LicenseDB holds no text for (corpus/external/<id>.yaml): its facts and terms, paraphrased.
+
+    The text itself is never stored; `url` is where it is published and `source` where it was read.
+    """
+
+    id: str = Field(pattern=_EXTERNAL_ID_RE.pattern)
+    name: str = Field(min_length=1)
+    version: str | None = None
+    date: str | None = None  # the date the text carries, possibly "YYYY-MM"
+    url: str = Field(pattern=r"^https?://")
+    source: str = Field(pattern=r"^https?://")
+    checked: dt.date
+    kind: LicenseKind = "model"
+    aup: str | None = None  # the acceptable-use policy it incorporates: an external id or a LicenseDB key
+    aliases: list[str] = Field(default_factory=list)
+    hf_ids: list[str] = Field(default_factory=list)  # Hugging Face `license_name:` values that name it
+    summary: str = Field(min_length=1)
+    terms: list[Term] = Field(default_factory=list)
+    unverified: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+    @field_validator("version", "date", mode="before")
+    @classmethod
+    def _strs(cls, v: Any) -> Any:
+        return _as_partial_date(v) if not isinstance(v, float) else str(v)
+
+    @property
+    def doc_key(self) -> str:
+        """The key an answer resting on this record cites (there is no LicenseDB text to quote)."""
+        return f"ext:{self.id}"
 
 
 class Criterion(_Strict):
@@ -227,7 +352,9 @@ class Catalog(BaseModel):
     licenses: list[LicenseEntry]
     models: list[ModelEntry]
     definitions: dict[str, DefinitionCard]  # card id -> card, in file-name order
+    external: dict[str, ExternalLicense] = Field(default_factory=dict)  # id -> record, in file-name order
 
+    _members: dict[str, list[ModelEntry]] = PrivateAttr(default_factory=dict)
     _licenses: dict[str, LicenseEntry] = PrivateAttr(default_factory=dict)
     _aliases: dict[str, str] = PrivateAttr(default_factory=dict)
     _model_aliases: dict[str, tuple[str, str | None]] = PrivateAttr(default_factory=dict)
@@ -241,6 +368,9 @@ class Catalog(BaseModel):
             for a in (e.key, e.name, *e.aliases):
                 self._aliases.setdefault(normalize_alias(a), e.key)
         self._models = {m.name: m for m in self.models}
+        for m in self.models:
+            if m.family:
+                self._members.setdefault(m.family, []).append(m)
         for m in self.models:
             for a in (m.name, *m.aliases):
                 self._model_aliases.setdefault(normalize_alias(a), (m.name, None))
@@ -296,6 +426,99 @@ class Catalog(BaseModel):
     def model_alias_index(self) -> dict[str, tuple[str, str | None]]:
         """Normalised alias (also names) -> (model name, variant name or None)."""
         return dict(self._model_aliases)
+
+    def family_members(self, name: str) -> list[ModelEntry]:
+        """The sizes and releases that name `name` as their family, in file order ([] for a single model)."""
+        found = self.model(name)
+        return list(self._members.get(found.name, [])) if found else []
+
+    def all_models(self) -> list[tuple[ModelEntry, ModelVariant | None]]:
+        """Every model the catalog knows: each entry, and each variant of an entry that has variants."""
+        out: list[tuple[ModelEntry, ModelVariant | None]] = []
+        for m in self.models:
+            out += [(m, v) for v in m.variants] if m.variants else [(m, None)]
+        return out
+
+    # -- licenses the LicenseDB has no text for
+    def external_license(self, id: str) -> ExternalLicense | None:
+        """An external license record by id, or by a Hugging Face `license_name:` or alias (normalised)."""
+        if id in self.external:
+            return self.external[id]
+        norm = normalize_alias(id)
+        return next(
+            (e for e in self.external.values() if norm in {normalize_alias(a) for a in (e.id, *e.hf_ids, *e.aliases)}),
+            None,
+        )
+
+    def license_facts(self, model_name: str) -> list[dict[str, Any]]:
+        """What an identity question ("what license is X under?") needs, per size or variant of the model named.
+
+        The name is looked up as typed (aliases, HF ids), then through assistant.resolve (typos, quantized
+        repackagings such as "TheBloke/Llama-2-13B-chat-GGUF", fine-tunes naming a base). One dict per size or
+        variant: model, family, licenses (LicenseDB keys) and license_names, external_licenses (ids of corpus/external
+        records) and external_names, base_models with their licenses, card (the source URL), url (where the terms
+        are published), checked (ISO date), verified (False: the answer must hedge), unverified (fields), notes.
+        [] when the name matches no catalog model.
+        """
+        found = self.resolve_model(model_name)
+        if found is None:
+            from assistant.resolve import resolve  # local: resolve imports this module
+
+            hit = resolve(model_name, self)
+            names = hit.models[:1]
+            found = self.resolve_model(names[0]) if names else None
+            if found is None:
+                return []
+        entry, variant = found
+        if variant is not None:
+            return [self._facts(entry, variant)]
+        members = self._members.get(entry.name, [])
+        if members:
+            return [self._facts(m, None) for m in members]
+        if entry.variants:
+            return [self._facts(entry, v) for v in entry.variants]
+        return [self._facts(entry, None)]
+
+    def _facts(self, entry: ModelEntry, variant: ModelVariant | None) -> dict[str, Any]:
+        keys = list(variant.licenses) if variant else list(entry.licenses)
+        ext = (
+            list(variant.external_licenses)
+            if variant and variant.external_licenses
+            else list(entry.external_licenses if not variant else [])
+        )
+        bases = list(variant.base_models) if variant and variant.base_models else list(entry.base_models)
+        unverified = sorted(set(entry.unverified) | set(variant.unverified if variant else []))
+        base_facts = []
+        for ref in bases:
+            b = self.resolve_model(ref)
+            if b is None:
+                base_facts.append({"model": ref, "licenses": [], "external_licenses": [], "in_catalog": False})
+                continue
+            be, bv = b
+            base_facts.append(
+                {
+                    "model": bv.name if bv else be.name,
+                    "licenses": list(bv.licenses if bv else be.licenses),
+                    "external_licenses": list(bv.external_licenses if bv else be.external_licenses),
+                    "in_catalog": True,
+                }
+            )
+        return {
+            "model": variant.name if variant else entry.name,
+            "family": entry.name if variant else entry.family,
+            "developer": entry.developer,
+            "licenses": keys,
+            "license_names": [self._licenses[k].name if k in self._licenses else k for k in keys],
+            "external_licenses": ext,
+            "external_names": [self.external[x].name if x in self.external else x for x in ext],
+            "base_models": base_facts,
+            "card": entry.source,
+            "url": entry.url,
+            "checked": entry.checked.isoformat(),
+            "verified": "licenses" not in unverified,
+            "unverified": unverified,
+            "notes": (variant.notes if variant and variant.notes else entry.notes).strip(),
+        }
 
     # -- definitions
     def definition(self, id: str) -> DefinitionCard | None:
@@ -424,14 +647,32 @@ def _check_unverified(fields: list[str], allowed: set[str], file: str, label: st
             raise CorpusError(file, label, f"{prefix}unverified.{i}", f"{name!r} is not a field of this entry")
 
 
-def _load_models(path: Path, license_set: set[str]) -> list[ModelEntry]:
-    file = _display(path)
+#: What a size or release takes from its family entry when it does not say it itself.
+_INHERITED = ("developer", "release_date", "released", "url")
+
+
+def _model_files(corpus_dir: Path) -> list[Path]:
+    """corpus/models.yaml, then corpus/models/*.yaml (one file per family or developer) in name order."""
+    folder = corpus_dir / "models"
+    return [corpus_dir / "models.yaml", *(sorted(folder.glob("*.yaml")) if folder.is_dir() else [])]
+
+
+def _load_models(paths: Path | list[Path], license_set: set[str], external_ids: Iterable[str] = ()) -> list[ModelEntry]:
+    paths = [paths] if isinstance(paths, Path) else list(paths)
+    external_ids = set(external_ids)
+    raws: list[tuple[str, int, Any]] = []
+    for path in paths:
+        file = _display(path)
+        raws += [(file, i, raw) for i, raw in enumerate(_entries(_read_yaml(path), "models", file))]
+    by_name = {raw["name"]: raw for _f, _i, raw in raws if isinstance(raw, dict) and isinstance(raw.get("name"), str)}
+
     out: list[ModelEntry] = []
+    where: dict[str, tuple[str, str]] = {}  # model name -> (file, label)
     seen: dict[str, str] = {}
     allowed = set(ModelEntry.model_fields) | {f"released.{f}" for f in RELEASE_FIELDS}
     variant_allowed = set(ModelVariant.model_fields)
 
-    def check_licenses(keys: list[str], label: str, prefix: str) -> None:
+    def check_licenses(keys: list[str], file: str, label: str, prefix: str) -> None:
         for j, key in enumerate(keys):
             _check_key(key, file, label, f"{prefix}licenses.{j}", sorted(license_set))
             if key not in license_set:
@@ -439,7 +680,16 @@ def _load_models(path: Path, license_set: set[str]) -> list[ModelEntry]:
                     file, label, f"{prefix}licenses.{j}", f"{key!r} is not in corpus/licenses.yaml (add it there)"
                 )
 
-    def claim(alias: str, owner: str, label: str, field: str) -> None:
+    def check_external(ids: list[str], file: str, label: str, prefix: str) -> None:
+        for j, x in enumerate(ids):
+            if x not in external_ids:
+                hint = difflib.get_close_matches(x, sorted(external_ids), n=2, cutoff=0.5)
+                did = f" (did you mean {', '.join(hint)}?)" if hint else ""
+                raise CorpusError(
+                    file, label, f"{prefix}external_licenses.{j}", f"{x!r} is not a corpus/external record{did}"
+                )
+
+    def claim(alias: str, owner: str, file: str, label: str, field: str) -> None:
         norm = normalize_alias(alias)
         if not norm:
             raise CorpusError(file, label, field, "empty alias")
@@ -448,42 +698,97 @@ def _load_models(path: Path, license_set: set[str]) -> list[ModelEntry]:
             raise CorpusError(file, label, field, f"alias {alias!r} is already used by {other}")
         seen[norm] = owner
 
-    for i, raw in enumerate(_entries(_read_yaml(path), "models", file)):
+    for file, i, raw in raws:
         label = _label("model", raw, "name", i)
+        if isinstance(raw, dict) and isinstance(raw.get("family"), str):
+            fam = by_name.get(raw["family"])
+            if fam is None:
+                raise CorpusError(file, label, "family", f"{raw['family']!r} is not a model of the catalog")
+            if fam.get("family"):
+                raise CorpusError(file, label, "family", f"{raw['family']!r} is itself a member of a family")
+            raw = {**{k: fam[k] for k in _INHERITED if k in fam and k not in raw}, **raw}
         m = _validate(ModelEntry, raw, file, label)
-        if m.name in {x.name for x in out}:
-            raise CorpusError(file, label, "name", f"{m.name!r} is listed twice")
-        check_licenses(m.licenses, label, "")
-        if not m.licenses and not m.notes.strip():
+        if m.name in where:
+            raise CorpusError(file, label, "name", f"{m.name!r} is listed twice (also in {where[m.name][0]})")
+        check_licenses(m.licenses, file, label, "")
+        check_external(m.external_licenses, file, label, "")
+        if not m.licenses and not m.notes.strip() and not m.external_licenses and not m.base_models:
             raise CorpusError(file, label, "notes", "a model without LicenseDB licenses needs a note saying why")
         _check_unverified(m.unverified, allowed, file, label)
         owner = f"model {m.name!r}"
-        claim(m.name, owner, label, "name")
+        claim(m.name, owner, file, label, "name")
         for j, a in enumerate(m.aliases):
-            claim(a, owner, label, f"aliases.{j}")
+            claim(a, owner, file, label, f"aliases.{j}")
         for k, v in enumerate(m.variants):
             prefix = f"variants.{k}."
-            check_licenses(v.licenses, label, prefix)
+            check_licenses(v.licenses, file, label, prefix)
+            check_external(v.external_licenses, file, label, prefix)
             extra = [key for key in v.licenses if key not in m.licenses]
             if extra:
                 raise CorpusError(file, label, f"{prefix}licenses", f"{extra} missing from the model's own licenses")
             if not v.licenses and not (v.notes.strip() or m.notes.strip()):
                 raise CorpusError(file, label, f"{prefix}notes", "a variant without licenses needs a note")
             _check_unverified(v.unverified, variant_allowed, file, label, prefix)
-            claim(v.name, f"{owner} variant {v.name!r}", label, f"{prefix}name")
+            claim(v.name, f"{owner} variant {v.name!r}", file, label, f"{prefix}name")
             for j, a in enumerate(v.aliases):
-                claim(a, f"{owner} variant {v.name!r}", label, f"{prefix}aliases.{j}")
+                claim(a, f"{owner} variant {v.name!r}", file, label, f"{prefix}aliases.{j}")
+        where[m.name] = (file, label)
         out.append(m)
 
-    # base models must name a catalog model (any alias) or look like a Hugging Face id "owner/name"
+    names = {m.name: m for m in out}
     for m in out:
-        label = f"model {m.name!r}"
+        file, label = where[m.name]
+        if m.family:
+            fam = names[m.family]
+            extra = [k for k in m.licenses if k not in fam.licenses]
+            extra += [x for x in m.external_licenses if x not in fam.external_licenses]
+            if extra:
+                raise CorpusError(file, label, "licenses", f"{extra} missing from the family {fam.name!r}'s licenses")
+        # base models must name a catalog model (any alias) or look like a Hugging Face id "owner/name"
         refs = [(f"base_models.{j}", b) for j, b in enumerate(m.base_models)]
         for k, v in enumerate(m.variants):
             refs += [(f"variants.{k}.base_models.{j}", b) for j, b in enumerate(v.base_models)]
         for field, ref in refs:
             if normalize_alias(ref) not in seen and not _HF_ID_RE.match(ref):
                 raise CorpusError(file, label, field, f"{ref!r} is neither a catalog model nor an HF id owner/name")
+    return out
+
+
+def _load_external(folder: Path, license_set: set[str]) -> list[ExternalLicense]:
+    """corpus/external/<id>.yaml: one license without a LicenseDB text per file (none when the folder is absent)."""
+    if not folder.is_dir():
+        return []
+    out: list[ExternalLicense] = []
+    for path in sorted(folder.glob("*.yaml")):
+        file = _display(path)
+        raw = _read_yaml(path)
+        label = _label("external license", raw if isinstance(raw, dict) else {}, "id", 0)
+        if isinstance(raw, dict) and isinstance(raw.get("terms"), list):
+            for k, t in enumerate(raw["terms"]):
+                if isinstance(t, dict):
+                    try:
+                        Term.model_validate(t)
+                    except ValidationError as exc:
+                        err = exc.errors()[0]
+                        sub = _loc(err["loc"])
+                        problem = "unknown field (misspelt?)" if err["type"] == "extra_forbidden" else err["msg"]
+                        raise CorpusError(file, label, f"terms.{k}" + (f".{sub}" if sub else ""), problem) from None
+        e = _validate(ExternalLicense, raw, file, label)
+        if e.id != path.stem:
+            raise CorpusError(file, label, "id", f"{e.id!r} must equal the file name {path.stem!r}")
+        if e.id in license_keys():
+            raise CorpusError(file, label, "id", f"{e.id!r} is a LicenseDB key: use the key, not an external record")
+        _check_unverified(e.unverified, set(ExternalLicense.model_fields), file, label)
+        out.append(e)
+    ids = {e.id for e in out}
+    for e in out:
+        file = _display(folder / f"{e.id}.yaml")
+        refs = [("aup", e.aup)] + [(f"terms.{k}.doc", t.doc) for k, t in enumerate(e.terms)]
+        for field, ref in refs:
+            if ref is not None and ref not in ids and ref not in license_set and ref not in license_keys():
+                raise CorpusError(
+                    file, f"external license {e.id!r}", field, f"{ref!r} is neither an external id nor a key"
+                )
     return out
 
 
@@ -516,9 +821,17 @@ def _load_definitions(folder: Path) -> list[DefinitionCard]:
 @lru_cache(maxsize=8)
 def _load(corpus_dir: Path) -> Catalog:
     licenses = _load_licenses(corpus_dir / "licenses.yaml")
-    models = _load_models(corpus_dir / "models.yaml", {e.key for e in licenses})
+    keys = {e.key for e in licenses}
+    external = _load_external(corpus_dir / "external", keys)
+    models = _load_models(_model_files(corpus_dir), keys, {e.id for e in external})
     definitions = _load_definitions(corpus_dir / "definitions")
-    return Catalog(corpus_dir=corpus_dir, licenses=licenses, models=models, definitions={d.id: d for d in definitions})
+    return Catalog(
+        corpus_dir=corpus_dir,
+        licenses=licenses,
+        models=models,
+        definitions={d.id: d for d in definitions},
+        external={e.id: e for e in external},
+    )
 
 
 def load_catalog(corpus_dir: Path | None = None) -> Catalog:

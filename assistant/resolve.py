@@ -23,7 +23,7 @@ WEAK_ALIASES = frozenset(
         "bloom", "falcon", "flux", "granite", "phi", "yi", "mistral", "command", "expat", "grok", "pythia", "orca",
         "alpaca", "vicuna", "dolly", "zephyr", "gemini", "nova", "aya", "jamba", "olmo", "stable", "kimi", "oal",
         "mdl", "al2", "isc", "zlib", "unlicense", "chameleon", "hunyuan", "exaone", "playground", "boost",
-        "cosmos", "svd", "seed",
+        "cosmos", "svd", "seed", "whisper", "bark", "magnet", "moonlight", "janus", "devstral", "ministral",
     }
 )  # fmt: skip
 #: English words a typo-tolerant match must never turn into a name.
@@ -113,6 +113,9 @@ class Resolution:
     unknown: list[str] = field(default_factory=list)  # mentions that look like a model/license but match nothing
     suggestions: dict[str, list[str]] = field(default_factory=dict)  # unknown mention -> closest known names
     ambiguous: list[str] = field(default_factory=list)  # notes on mentions that need a version or size
+    external: list[str] = field(
+        default_factory=list
+    )  # ids of corpus/external records (licenses without a LicenseDB text)
     direct_licenses: list[str] = field(default_factory=list)  # licenses named on their own, not carried by a model
     notes: list[str] = field(default_factory=list)  # typo readings, models without a LicenseDB text ...
 
@@ -170,6 +173,9 @@ class _Index:
     hf_notes: dict[str, str]
     heads: frozenset[str] = frozenset()  # first tokens of all aliases
     models_by_name: dict[str, Any] = field(default_factory=dict)
+    members: dict[str, list[Any]] = field(default_factory=dict)  # family name -> its sizes and releases
+    pairs: frozenset[tuple[str, str]] = frozenset()  # (word, version) pairs that start an alias: "qwen", "2.5"
+    external_names: dict[str, str] = field(default_factory=dict)
     typo_cache: dict[tuple[str, bool], str | None] = field(default_factory=dict)
 
 
@@ -245,6 +251,8 @@ def _build_index(catalog: Any) -> _Index:
     # Llama 2, Meta Llama 3 ("llama 3"), Llama 3.1 ...; owners ("meta", "google") are not families
     families: dict[str, list[Any]] = {}
     for m in _models(catalog):
+        if getattr(m, "family", None):
+            continue  # "Llama 3.1 8B" is reached through its family "Llama 3.1"
         heads = {k[0] for k in (norm_key(a) for a in (m.name, *m.aliases) if "/" not in a) if k}
         for h in heads:
             if h.isalpha() and len(h) >= 2 and h not in _OWNERS and m not in families.setdefault(h, []):
@@ -253,11 +261,15 @@ def _build_index(catalog: Any) -> _Index:
     # a bare family word ("Llama", "Gemma") names no single model when the family's licenses differ:
     # it then means the license of that name if there is one ("Gemma" -> the Gemma terms), else nothing
     for h, ms in families.items():
-        if len({tuple(sorted(m.licenses)) for m in ms}) > 1:
+        if len({(tuple(sorted(m.licenses)), tuple(_ext(m))) for m in ms}) > 1:
             if (h,) in license_aliases:
                 aliases[(h,)] = license_aliases[(h,)]
             else:
                 aliases.pop((h,), None)
+    members: dict[str, list[Any]] = {}
+    for m in _models(catalog):
+        if getattr(m, "family", None):
+            members.setdefault(m.family, []).append(m)
     hf_ids, hf_notes = _load_hf(catalog)
     loose: dict[str, list[tuple[frozenset[str], str]]] = {}
     for key, e in licenses.items():
@@ -281,7 +293,14 @@ def _build_index(catalog: Any) -> _Index:
         hf_notes=hf_notes,
         heads=frozenset(k[0] for k in aliases),
         models_by_name={m.name: m for m in _models(catalog)},
+        members=members,
+        pairs=frozenset(k[:2] for k in aliases if len(k) >= 2),
+        external_names={k: e.name for k, e in (getattr(catalog, "external", {}) or {}).items()},
     )
+
+
+def _ext(m: Any) -> list[str]:
+    return list(getattr(m, "external_licenses", []) or [])
 
 
 _INDEXES: dict[int, _Index] = {}
@@ -368,15 +387,16 @@ def _fuzzy_norms(idx: _Index, toks: list[_Tok]) -> tuple[list[str], set[int]]:
         nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
         # a typo is trusted more before a version or size ("lama 3.1", "mistal 7b"), not before a year
         versioned = (bool(_VERSIONISH.match(nxt)) and not nxt.isdigit()) or (nxt.isdigit() and len(nxt) <= 2)
-        if len(w) < 6 and not versioned:
-            continue
+        short = len(w) < 6 and not versioned
         key = (w, versioned)
         if key not in idx.typo_cache:
             choices = [c for c in idx.vocab_by_letter.get(w[0], []) if abs(len(c) - len(w)) <= 2]
             best = process.extractOne(w, choices, scorer=fuzz.ratio, score_cutoff=85 if versioned else 88)
             if len(idx.typo_cache) > 50_000:
                 idx.typo_cache.clear()
-            idx.typo_cache[key] = best[0] if best else None
+            hit = best[0] if best else None
+            # a short word away from a version is read as a typo only of a family word ("gema" -> "gemma")
+            idx.typo_cache[key] = hit if hit and (not short or hit in idx.families) else None
         if idx.typo_cache[key]:
             norms[k] = idx.typo_cache[key]
             fixed.add(k)
@@ -439,15 +459,21 @@ def _add_model(idx: _Index, acc: _Acc, t: _Target, depth: int = 0, prefix: str =
     if m is None:
         return []
     variant = next((v for v in m.variants if v.name == t.variant), None) if t.variant else None
-    own = list(variant.licenses) if variant else _default_licenses(m)
+    members = idx.members.get(m.name, []) if variant is None else []
+    if variant:
+        own, ext = list(variant.licenses), list(getattr(variant, "external_licenses", []) or [])
+    else:
+        own, ext = _default_licenses(m, members)
     label = _target_label(t)
     if depth == 0:
         acc.add(acc.r.models, label)
-        if own:
-            acc.add(acc.r.chains, f"{label} -> {', '.join(own)}")
+        if own or ext:
+            acc.add(acc.r.chains, f"{label} -> {', '.join(own + ext)}")
     for k in own:
         acc.lic(k)
         acc.carried.add(k)
+    for x in ext:
+        acc.add(acc.r.external, x)
     bases = list(variant.base_models) if variant and variant.base_models else list(m.base_models)
     head = f"{prefix}{label}"
     base_keys: list[str] = []
@@ -461,45 +487,53 @@ def _add_model(idx: _Index, acc: _Acc, t: _Target, depth: int = 0, prefix: str =
         if keys:
             acc.add(acc.r.chains, f"{head} -> base {_base_label(ref, bt)} -> {', '.join(keys)}")
     if depth == 0:
-        if variant is None and m.variants and not sized:
-            _variant_note(idx, acc, m)
+        if variant is None and (m.variants or members) and not sized:
+            _variant_note(idx, acc, m, members)
         if not own and not base_keys:
-            note = (variant.notes if variant and variant.notes else m.notes) or "no LicenseDB text."
-            acc.add(acc.r.notes, f"{label}: {note.strip()}")
+            names = ", ".join(idx.external_names.get(x, x) for x in ext)
+            note = (variant.notes if variant and variant.notes else m.notes).strip()
+            if ext:
+                note = f"{names} (no LicenseDB text; the catalog's record of its terms applies). {note}".strip()
+            acc.add(acc.r.notes, f"{label}: {note or 'no LicenseDB text.'}")
     return list(dict.fromkeys(own + base_keys))
 
 
-def _default_licenses(m: Any) -> list[str]:
-    """A model named without a size: the licenses every size shares (plus those no variant overrides).
+def _default_licenses(m: Any, members: list[Any] = ()) -> tuple[list[str], list[str]]:
+    """A model named without a size: the licenses every size shares (plus those no size overrides).
 
     "DeepSeek-R1" is MIT even though its Llama-based distills add Llama terms; when the sizes share nothing
     (Qwen2.5: Apache-2.0 for most, the Qwen License for 72B) all of the model's licenses apply, with a note.
+    Returns (LicenseDB keys, external ids).
     """
-    if not m.variants:
-        return list(m.licenses)
-    sets = [set(v.licenses) for v in m.variants]
-    in_any = set().union(*sets)
-    in_all = set.intersection(*sets)
-    keep = [k for k in m.licenses if k in in_all or k not in in_any]
-    return keep or list(m.licenses)
+    own, ext = list(m.licenses), _ext(m)
+    sizes = [(set(v.licenses), set(_ext(v))) for v in m.variants] or [(set(x.licenses), set(_ext(x))) for x in members]
+    if not sizes:
+        return own, ext
+    keys_all = set.intersection(*(k for k, _ in sizes))
+    ext_all = set.intersection(*(e for _, e in sizes))
+    keys_any = set().union(*(k for k, _ in sizes))
+    ext_any = set().union(*(e for _, e in sizes))
+    keep = [k for k in own if k in keys_all or k not in keys_any]
+    keep_ext = [x for x in ext if x in ext_all or x not in ext_any]
+    if keep or keep_ext:
+        if len({(tuple(sorted(k)), tuple(sorted(e))) for k, e in sizes}) == 1:
+            return keep, keep_ext
+    return own, ext
 
 
-def _variant_note(idx: _Index, acc: _Acc, m: Any) -> None:
+def _variant_note(idx: _Index, acc: _Acc, m: Any, members: list[Any] = ()) -> None:
     groups: dict[tuple[str, ...], list[str]] = {}
-    for v in m.variants:
-        groups.setdefault(tuple(v.licenses), []).append(v.name)
-    in_variants = {k for v in m.variants for k in v.licenses}
-    rest = [k for k in m.licenses if k not in in_variants]
-    if len(groups) == 1 and list(groups)[0] == tuple(m.licenses) and not rest:
-        return  # every size has the model's license: nothing to ask
-    names = idx.license_names
+    sizes = list(m.variants) or list(members)
+    for v in sizes:
+        groups.setdefault(tuple(v.licenses) + tuple(_ext(v)), []).append(v.name)
+    if len(groups) == 1:
+        return  # every size has the same license: nothing to ask
+    names = {**idx.license_names, **idx.external_names}
     parts = [
         f"{'/'.join(vs)} use{'s' if len(vs) == 1 else ''} "
         + (", ".join(names.get(k, k) for k in keys) if keys else "a license with no LicenseDB text")
         for keys, vs in groups.items()
     ]
-    if rest:
-        parts.append(f"others {', '.join(names.get(k, k) for k in rest)}")
     acc.add(acc.r.ambiguous, f"{m.name} without a size: {'; '.join(parts)}.")
 
 
@@ -508,7 +542,8 @@ def _family_note(idx: _Index, head: str, raw: str) -> str:
     names = idx.license_names
     parts = []
     for m in ms:
-        lic = ", ".join(names.get(k, k) for k in m.licenses) or "no LicenseDB text"
+        lic = ", ".join([names.get(k, k) for k in m.licenses] + [idx.external_names.get(x, x) for x in _ext(m)])
+        lic = lic or "no LicenseDB text"
         parts.append(f"{m.name} ({lic})")
     return f"'{raw}' without a version is ambiguous: " + "; ".join(parts) + ". Say which version."
 
@@ -582,6 +617,7 @@ def resolve(text: str, catalog: Any = None) -> Resolution:
 
     toks = tokens(text)
     norms, fixed = _fuzzy_norms(idx, toks)
+    toks, norms, fixed = _join_versions(idx, toks, norms, fixed)
     matches = _match_all(idx, norms, toks, fixed)
     matched_models = {m.target.key for m in matches if m.target.kind == "model"}
     covered: set[int] = set()
@@ -594,6 +630,7 @@ def resolve(text: str, catalog: Any = None) -> Resolution:
         if mt.target.kind == "model":
             sized = any(_SIZE_TOKEN.match(norms[k]) for k in range(mt.i, mt.j))
             _add_model(idx, acc, mt.target, sized=sized)
+            _repackaging_note(idx, acc, text, mt)
         else:
             acc.lic(mt.target.key, direct=True)
             _bare_license_note(idx, acc, mt, toks, matched_models)
@@ -603,6 +640,59 @@ def resolve(text: str, catalog: Any = None) -> Resolution:
     _unknown_mentions(idx, acc, text, toks, covered, consumed)
     acc.r.direct_licenses = [k for k in acc.r.direct_licenses if k not in acc.carried]
     return acc.r
+
+
+_REPACKAGED = re.compile(
+    r"gguf|ggml|awq|gptq|mlx|bnb|\d+bits?\b|exl2|q\d_k|q\d_\d|fp8|int[48]|onnx|4bpw|\d\.\d+bpw", re.I
+)
+
+
+def _repackaging_note(idx: _Index, acc: _Acc, text: str, mt: _Match) -> None:
+    """A quantized or converted copy ("...-GGUF", "mlx-community/...-4bit") keeps the license of what it copies."""
+    lo = text.rfind(" ", 0, mt.start) + 1
+    hi = text.find(" ", mt.end)
+    word = text[lo : hi if hi >= 0 else len(text)].strip(".,;:!?()[]'\"")
+    if word and _REPACKAGED.search(word[mt.end - lo :] + " " + word[: max(0, mt.start - lo)]):
+        acc.add(
+            acc.r.notes,
+            f"'{word}' is a quantized or converted copy of {_target_label(mt.target)}: it keeps that model's license.",
+        )
+
+
+def _join_versions(
+    idx: _Index, toks: list[_Tok], norms: list[str], fixed: set[int]
+) -> tuple[list[_Tok], list[str], set[int]]:
+    """ "qwen 2 5" -> "qwen 2.5" when the name and the joined version start a known alias."""
+    k = 0
+    out_t: list[_Tok] = []
+    out_n: list[str] = []
+    out_f: set[int] = set()
+    while k < len(toks):
+        if (
+            k + 2 < len(toks)
+            and norms[k].isalpha()
+            and norms[k + 1].isdigit()
+            and norms[k + 2].isdigit()
+            and len(norms[k + 1]) <= 2
+            and len(norms[k + 2]) <= 2
+            and (norms[k], f"{norms[k + 1]}.{norms[k + 2]}") in idx.pairs
+        ):
+            a, b = toks[k + 1], toks[k + 2]
+            if k in fixed:
+                out_f.add(len(out_t))
+            out_t.append(toks[k])
+            out_n.append(norms[k])
+            out_f.add(len(out_t))  # read loosely: say so
+            out_t.append(_Tok(f"{a.norm}.{b.norm}", a.start, b.end, f"{a.raw} {b.raw}"))
+            out_n.append(f"{a.norm}.{b.norm}")
+            k += 3
+            continue
+        if k in fixed:
+            out_f.add(len(out_t))
+        out_t.append(toks[k])
+        out_n.append(norms[k])
+        k += 1
+    return out_t, out_n, out_f
 
 
 def _loose_license_names(

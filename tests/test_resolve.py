@@ -234,6 +234,8 @@ models:
     released: &rel {weights: yes, inference_code: unknown, training_code: unknown, training_data: no,
                     data_documentation: unknown, paper: unknown, intermediate_checkpoints: unknown}
     url: https://z.example
+    source: https://z.example
+    checked: 2026-12-02
   - name: Acme-Zeta-Chat
     developer: Someone
     licenses: [mit]
@@ -241,6 +243,8 @@ models:
     released: *rel
     aliases: [someone/acme-zeta-chat]
     url: https://zc.example
+    source: https://zc.example
+    checked: 2026-12-02
 """
 
 
