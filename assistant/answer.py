@@ -46,6 +46,7 @@ class Answer:
     text: str  # markdown explanation, without the quotes (they are in citations)
     citations: list[Citation] = field(default_factory=list)
     licenses: list[str] = field(default_factory=list)  # resolved LicenseDB keys
+    external_licenses: list[str] = field(default_factory=list)  # licenses without a LicenseDB text (recorded terms)
     models: list[str] = field(default_factory=list)  # resolved model names
     facets: list[str] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)  # extracted figures, e.g. {"value": 9e8, "unit": "users"}

@@ -343,14 +343,38 @@ class Assistant:
         return Answer(verdict=None, text=text, citations=citations, notes=notes, **base), hits
 
     def _unlicensed_models(self, q, base: dict, notes: list[str]) -> Answer:
-        """Models the catalog knows whose license text is not in the LicenseDB: say so, quote nothing."""
+        """Models whose license text the LicenseDB lacks: the verdict from the terms the project recorded in its
+        own words (corpus/external), said plainly, with no quote; without a record, say so and guess nothing."""
+        from assistant.judge import judge, overall
+
         lines = []
-        for name in q.models:
-            entry, _ = self.catalog.resolve_model(name)
-            why = f" {entry.notes.strip()}" if entry and entry.notes else ""
-            lines.append(f"{name}: its license text is not in ScanCode's LicenseDB, so I can't quote or check it.{why}")
-        lines.append("Read the model's own license file; I won't guess its terms.")
-        return Answer(verdict="not_addressed", text="\n\n".join(lines), notes=notes, **base)
+        judgements = []
+        for ext_id in q.external:
+            record = self.catalog.external_license(ext_id)
+            if record is None:
+                continue
+            facet = (q.facets or ["other"])[0]
+            j = judge(ext_id, q.situation, facet, asks_license=q.situation.asks_license)
+            judgements.append(j)
+            models = ", ".join(q.models)
+            lines.append(f"{models}: governed by the **{record.name}** (not in ScanCode's LicenseDB).\n\n{j.summary}")
+            notes.append(f"The text of the {record.name} is not in ScanCode's LicenseDB, so no clause can be quoted; "
+                         f"this answer rests on its terms as recorded here (read at {record.source}, checked "
+                         f"{record.checked}). The license is published at {record.url}.")
+            if record.unverified:
+                notes.append(f"Not every recorded term of the {record.name} was verified against its full text "
+                             f"({', '.join(record.unverified)}); check the text before relying on it.")
+        if not judgements:
+            for name in q.models:
+                entry, _ = self.catalog.resolve_model(name)
+                why = f" {entry.notes.strip()}" if entry and entry.notes else ""
+                lines.append(f"{name}: its license text is not in ScanCode's LicenseDB and no terms are recorded "
+                             f"for it, so I can't quote or check it.{why}")
+            lines.append("Read the model's own license file; I won't guess its terms.")
+            return Answer(verdict="not_addressed", text="\n\n".join(x for x in lines if x), notes=notes, **base)
+        checklist = [item.to_dict() for j in judgements for item in j.checklist]
+        return Answer(verdict=overall(judgements), text="\n\n".join(x for x in lines if x), notes=notes,
+                      checklist=checklist, situation=q.situation.to_dict(), external_licenses=list(q.external), **base)
 
     def _release(self, q, keys: list[str], base: dict, notes: list[str]):
         """"Was the training data released?": answered from the model catalog's record of what was published."""

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from assistant import config
 from assistant.licensedb import close_matches, license_keys
+from assistant.terms import Term
 
 LicenseKind = Literal["model", "aup", "open-source", "open-data", "content", "other"]
 ReleaseStatus = Literal["yes", "no", "partial", "unknown"]
@@ -177,82 +178,7 @@ class ModelEntry(_Strict):
         return list(self.licenses)
 
 
-#: Term types of the shared terms vocabulary (see the project's terms spec): one license's terms are a list of these.
-TermType = Literal[
-    "grant", "user_threshold", "revenue_threshold", "use_policy", "prohibition", "noncommercial", "purpose_limit",
-    "territory", "name_prefix", "display", "notice", "share_alike", "no_derivatives", "fee", "ownership",
-    "patent_termination", "termination", "warranty_disclaimer",
-]  # fmt: skip
-Act = Literal[
-    "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
-    "evaluate", "relicense",
-]  # fmt: skip
-#: Sectors a use can touch (Situation.context.areas).
-AREAS: frozenset[str] = frozenset(
-    {
-        "military", "weapons", "medical", "legal", "employment_credit", "surveillance", "biometrics",
-        "law_enforcement", "critical_infrastructure", "elections", "sexual", "minors", "impersonation", "spam_bots",
-        "malware", "disinformation", "discrimination", "illegal", "harassment", "automated_decisions",
-    }
-)  # fmt: skip
 _EXTERNAL_ID_RE = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
-#: Fields each term type needs besides type, sections and summary.
-_TERM_NEEDS: dict[str, tuple[str, ...]] = {
-    "user_threshold": ("value", "comparator"),
-    "revenue_threshold": ("value", "currency", "comparator"),
-    "use_policy": ("areas",),
-    "purpose_limit": ("allowed",),
-    "territory": ("excluded",),
-    "name_prefix": ("prefix",),
-    "display": ("text",),
-    "ownership": ("of", "owner"),
-}
-
-
-class Term(_Strict):
-    """One term of a license in the shared vocabulary of situations (grant, threshold, use policy ...)."""
-
-    type: TermType
-    sections: list[str] = Field(min_length=1)  # the license's own section numbers
-    summary: str = Field(min_length=1)  # the project's own words, never the license's
-    must: str | None = None
-    acts: list[Act] = Field(default_factory=list)  # empty: every act
-    when: dict[str, Any] = Field(default_factory=dict)
-    unverified: bool = False
-    # user_threshold / revenue_threshold
-    value: float | None = None
-    comparator: Literal["gt", "ge"] | None = None
-    counted: str | None = None
-    applies: dict[str, Any] | None = None
-    above: Literal["no", "conditional"] | None = None
-    currency: str | None = None
-    period: Literal["annual", "monthly"] | None = None
-    # use_policy / prohibition / territory / purpose_limit
-    areas: list[str] = Field(default_factory=list)
-    doc: str | None = None  # LicenseDB key or external id of the policy text
-    regions: list[str] = Field(default_factory=list)
-    allowed: list[str] = Field(default_factory=list)
-    excluded: list[str] = Field(default_factory=list)
-    scope: str | None = None
-    material_when_unknown: bool = False
-    # name_prefix / display / ownership
-    prefix: str | None = None
-    text: str | None = None
-    of: Literal["outputs", "derivatives"] | None = None
-    owner: Literal["user", "licensor", "none_claimed"] | None = None
-
-    @field_validator("areas")
-    @classmethod
-    def _areas(cls, v: list[str]) -> list[str]:
-        unknown = [a for a in v if a not in AREAS]
-        if unknown:
-            raise ValueError(f"unknown area(s) {unknown}; expected some of {sorted(AREAS)}")
-        return v
-
-    def model_post_init(self, __context: Any) -> None:
-        missing = [f for f in _TERM_NEEDS.get(self.type, ()) if getattr(self, f) in (None, [])]
-        if missing:
-            raise ValueError(f"a {self.type} term needs {missing}")
 
 
 class ExternalLicense(_Strict):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .catalog import CorpusError
 from .config import CORPUS_DIR
+from .terms import Term
 
 FACETS: tuple[str, ...] = (
     "commercial_use",
@@ -75,61 +76,6 @@ class FacetFacts(_Strict):
     threshold: Threshold | None = None
     unverified: bool = False
     notes: list[str] = []
-
-
-TermType = Literal[
-    "grant", "user_threshold", "revenue_threshold", "use_policy", "prohibition", "noncommercial", "purpose_limit",
-    "territory", "name_prefix", "display", "notice", "share_alike", "no_derivatives", "fee", "ownership",
-    "patent_termination", "termination", "warranty_disclaimer", "trademark",
-]  # fmt: skip
-Act = Literal[
-    "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
-    "evaluate", "relicense",
-]  # fmt: skip
-
-
-class When(_Strict):
-    """A filter on the situation: the term binds only when every given field matches (unknown counts as a match,
-    so the condition stays open)."""
-
-    commercial: bool | None = None
-    audience: Literal["internal", "external"] | None = None
-    acts: list[Act] = []
-    areas: list[str] = []
-
-
-class Term(_Strict):
-    """One term of a license, in the shared vocabulary of situations (corpus/situations.yaml)."""
-
-    type: TermType
-    sections: list[str]
-    summary: str
-    must: str | None = None  # the checklist line: what the user has to do when the term binds them
-    acts: list[Act] = []  # the acts it binds (grant: the acts it permits); empty: every act
-    when: When | None = None
-    unverified: bool = False
-    # thresholds
-    value: float | None = None
-    comparator: Literal["gt", "ge"] = "gt"
-    currency: str | None = None
-    period: Literal["annual", "monthly"] | None = None
-    counted: str = ""
-    above: Literal["no", "conditional"] = "no"  # what passing the threshold does: rights withheld, or a duty added
-    # use policies and prohibitions
-    areas: list[str] = []
-    regions: list[str] = []
-    doc: str | None = None  # the LicenseDB key of a policy text the term incorporates
-    listed: bool = True  # False: the policy's list is published elsewhere, not in this text
-    # territory
-    material_when_unknown: bool = False
-    # naming and display
-    prefix: str | None = None
-    text: str | None = None
-    # purpose limits
-    allowed: list[str] = []
-    # ownership
-    of: Literal["outputs", "derivatives"] | None = None
-    owner: Literal["user", "licensor", "none_claimed"] | None = None
 
 
 class OsdFailure(_Strict):

@@ -338,10 +338,24 @@ def _literal_terms(facts: LicenseFacts, facet: str, question_types: Sequence[str
     return [t for t in facts.terms if t.type in wanted]
 
 
+def terms_for(key: str) -> LicenseFacts | None:
+    """The curated facts of a LicenseDB license, or the recorded terms of a license the LicenseDB lacks."""
+    facts = facts_for(key)
+    if facts is not None:
+        return facts
+    from assistant.catalog import load_catalog
+
+    ext = load_catalog().external_license(key)
+    if ext is None:
+        return None
+    return LicenseFacts(license=ext.id, as_of=str(ext.date or ext.checked), reviewed=str(ext.checked), facets={},
+                        terms=list(ext.terms))
+
+
 def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False) -> Judgement:
     """The verdict for one license in the situation. `facet` says what the question is about; `asks_license`: the
     question asks whether a separate license or permission is needed (answered literally for an obligation)."""
-    facts = facts_for(license_key)
+    facts = terms_for(license_key)
     if facts is None:
         return Judgement(
             license_key,

@@ -33,6 +33,7 @@ class Query:
     language_ok: bool = True  # False when the question is clearly not English
     situation: Situation = field(default_factory=Situation)  # what the user does, in what context (one reading)
     named_licenses: list[str] = field(default_factory=list)  # licenses the question names outright ("is X MIT?")
+    external: list[str] = field(default_factory=list)  # corpus/external ids: licenses the LicenseDB has no text for
 
 
 _COMPARISON = re.compile(
@@ -198,6 +199,7 @@ def understand(
         injection=detect_injection(question),
         language_ok=is_english(question),
         named_licenses=list(res.direct_licenses),
+        external=list(res.external),
     )
     picked = [k for k in (licenses or []) if isinstance(k, str) and k]
     turns = user_turns(history)
@@ -235,6 +237,7 @@ def understand(
                 prior = _resize(prior, question, catalog)
                 subject = prior
                 q.licenses, q.models, q.chains = list(prior.licenses), list(prior.models), list(prior.chains)
+                q.external = list(prior.external)
                 q.subject_from_history = True
                 named = ", ".join(prior.models or prior.licenses)
                 q.notes.append(f"Taken from earlier in the conversation: {named}.")
