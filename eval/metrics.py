@@ -115,6 +115,7 @@ class QuestionScore:
     quotes_verbatim: int
     quotes_skipped: int
     latency_ms: float
+    facet_got: str | None = None  # the first facet the answer read in the question
     citations: list[dict] = field(default_factory=list)
     bad_quotes: list[dict] = field(default_factory=list)
     error: str | None = None
@@ -140,6 +141,7 @@ def score_answer(question: dict, answer: Any, source: QuoteSource = default_quot
         retrieval_recall_at_5=contained_share(question.get("evidence") or [], retrieved),
         quotes_checked=qc.checked, quotes_verbatim=qc.verbatim, quotes_skipped=qc.skipped_definitions,
         latency_ms=float(getattr(answer, "latency_ms", 0.0) or 0.0),
+        facet_got=next(iter(getattr(answer, "facets", None) or []), None),
         citations=[{"license_key": c.license_key, "section_id": c.section_id, "quote": c.quote}
                    for c in answer.citations],
         bad_quotes=qc.bad,
@@ -238,3 +240,107 @@ def recall_curve(evidence_by_question: Sequence[Sequence[str]], retrieved_by_que
         pairs = zip(evidence_by_question, retrieved_by_question, strict=True)
         out[str(k)] = mean(contained_share(ev, texts[:k]) for ev, texts in pairs)
     return out
+
+
+# ------------------------------------------------------------------------------------------ error analysis
+
+#: The cause groups of a miss, in the order they are tried: the first that explains the miss is its cause.
+CAUSES: tuple[str, ...] = ("license resolution", "situation reading", "rule")
+#: Verdict right, but the answer did not cite every gold evidence phrase.
+RETRIEVAL = "retrieval"
+GROUPS: tuple[str, ...] = (*CAUSES, RETRIEVAL)
+
+
+def cause_of(s: QuestionScore) -> str | None:
+    """Why a verdict is wrong (None when it is right): the licenses, then the reading of the situation, then the rule.
+
+    - license resolution: the answer rests on another set of licenses than the gold set;
+    - situation reading: the licenses are right but the answer's first facet is not the gold facet;
+    - rule: licenses and facet right, yet the verdict is wrong (the license's rule, or how it was applied).
+    """
+    if s.verdict_ok:
+        return None
+    if not s.license_ok:
+        return "license resolution"
+    if s.facet_got != s.facet:
+        return "situation reading"
+    return "rule"
+
+
+def error_analysis(scores: Sequence[QuestionScore]) -> dict[str, list[QuestionScore]]:
+    """Every miss in exactly one cause group, plus the retrieval list (verdict right, evidence recall below 1)."""
+    out: dict[str, list[QuestionScore]] = {g: [] for g in GROUPS}
+    for s in scores:
+        cause = cause_of(s)
+        if cause is not None:
+            out[cause].append(s)
+        elif s.evidence_recall is not None and s.evidence_recall < 1:
+            out[RETRIEVAL].append(s)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ splits
+
+#: The fractions compared across splits (the gap is reported in percentage points).
+GAP_KEYS: tuple[str, ...] = ("verdict_accuracy", "license_resolution", "evidence_recall", "quote_fidelity",
+                             "retrieval_recall_at_5")
+
+
+def gap_points(dev: dict, heldout: dict) -> dict[str, float | None]:
+    """dev minus held-out, in percentage points, for each fraction (None when either side was not measured)."""
+    out: dict[str, float | None] = {}
+    for key in GAP_KEYS:
+        a, b = dev.get(key), heldout.get(key)
+        out[key] = None if a is None or b is None else round(100 * (a - b), 2)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ invariance
+
+
+def majority(verdicts: Sequence[str]) -> str:
+    """The most common verdict (ties go to the one asked first)."""
+    return Counter(verdicts).most_common(1)[0][0] if verdicts else NO_VERDICT
+
+
+def invariance_summary(questions: Sequence[dict], scores: Sequence[QuestionScore]) -> dict:
+    """CheckList-style figures over the variants of each situation and the directional pairs.
+
+    `questions` are the expanded variants (each with "situation", "how", "pair"), in the order of `scores`.
+    - consistent: share of situations whose variants all got the same verdict;
+    - all_gold: share of situations whose variants all got the gold verdict;
+    - pairs_ok: share of directional pairs where both situations' majority verdicts equal their golds;
+    - pairs_ok_strict: the same, but every variant of both situations must equal its gold.
+    """
+    sits: dict[str, dict] = {}
+    for q, s in zip(questions, scores, strict=True):
+        sit = sits.setdefault(q["situation"], {"id": q["situation"], "gold": q["verdict"], "pair": q.get("pair"),
+                                               "license": q.get("license"), "variants": []})
+        sit["variants"].append({"how": q.get("how", ""), "question": q["question"], "verdict": s.verdict})
+    rows = list(sits.values())
+    for r in rows:
+        got = [v["verdict"] for v in r["variants"]]
+        r["consistent"] = len(set(got)) == 1
+        r["all_gold"] = all(g == r["gold"] for g in got)
+        r["majority"] = majority(got)
+    pairs: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["pair"]:
+            pairs[r["pair"]].append(r)
+    pair_rows = [{"pair": p, "situations": [{"id": r["id"], "gold": r["gold"], "majority": r["majority"]}
+                                            for r in members],
+                  "ok": all(r["majority"] == r["gold"] for r in members),
+                  "ok_strict": all(r["all_gold"] for r in members)}
+                 for p, members in sorted(pairs.items())]
+    return {
+        "n_situations": len(rows),
+        "n_variants": len(scores),
+        "consistent": mean(float(r["consistent"]) for r in rows),
+        "all_gold": mean(float(r["all_gold"]) for r in rows),
+        "n_pairs": len(pair_rows),
+        "pairs_ok": mean(float(p["ok"]) for p in pair_rows),
+        "pairs_ok_strict": mean(float(p["ok_strict"]) for p in pair_rows),
+        "pairs": pair_rows,
+        "disagreements": [r for r in rows if not r["consistent"]],
+        "off_gold": [r for r in rows if r["consistent"] and not r["all_gold"]],
+    }

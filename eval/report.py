@@ -176,3 +176,166 @@ def terminal_table(result: RunResult) -> str:
         for name, c in result.curves.items():
             lines.append(f"{name:<{name_w}}  " + "  ".join(f"{fmt(c.get(str(k))):>6}" for k in CURVE_KS))
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ several splits
+
+SPLIT_ROWS: tuple[tuple[str, str], ...] = (
+    ("verdict accuracy", "verdict_accuracy"),
+    ("license resolution", "license_resolution"),
+    ("evidence recall", "evidence_recall"),
+    ("quote fidelity", "quote_fidelity"),
+    ("retrieval recall@5", "retrieval_recall_at_5"),
+)
+MAX_MISSES = 60  # per cause group and split in report.md; scores.jsonl has all of them
+QUESTION_CHARS = 90
+
+
+def _points(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f} pts"
+
+
+def split_table(runs: dict[str, RunResult], gap: dict | None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the side-by-side table (one column per split, then the dev minus held-out gap)."""
+    header = ["", *runs, *(["gap dev - heldout"] if gap is not None else [])]
+    rows = [["questions", *(str(r.metrics["n_questions"]) for r in runs.values()), *([""] if gap is not None else [])]]
+    for label, key in SPLIT_ROWS:
+        rows.append([label, *(fmt(r.metrics.get(key)) for r in runs.values()),
+                     *([_points(gap.get(key))] if gap is not None else [])])
+    rows.append(["latency p50 / p95 (ms)",
+                 *(f"{fmt(r.metrics['latency_p50_ms'], False)} / {fmt(r.metrics['latency_p95_ms'], False)}"
+                   for r in runs.values()), *([""] if gap is not None else [])])
+    return header, rows
+
+
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    line = lambda cells: "  ".join(f"{str(c):<{w}}" if i == 0 else f"{str(c):>{w}}"  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+    return "\n".join([line(header), *(line(r) for r in rows)])
+
+
+def confusion_rows(conf: dict[str, dict[str, int]]) -> tuple[list[str], list[list[str]]]:
+    cols = list(next(iter(conf.values()))) if conf else []
+    return ["gold \\ answered", *cols], [[g, *(str(conf[g][c]) for c in cols)] for g in conf]
+
+
+def _short(text: str, n: int = QUESTION_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def cause_counts(analyses: dict[str, dict[str, list]]) -> tuple[list[str], list[list[str]]]:
+    from eval.metrics import GROUPS, RETRIEVAL
+
+    header = ["misses by cause", *analyses]
+    rows = [[g if g != RETRIEVAL else "retrieval (verdict right, evidence recall < 1)",
+             *(str(len(a[g])) for a in analyses.values())] for g in GROUPS]
+    return header, rows
+
+
+def _miss_line(s: QuestionScore) -> str:
+    lic_g = ", ".join(s.licenses_gold) or "(none)"
+    lic_a = ", ".join(s.licenses_got) or "(none)"
+    extra = f", facet {s.facet} vs {s.facet_got or '(none)'}"
+    if s.evidence_recall is not None and s.verdict_ok:
+        extra += f", evidence recall {fmt(s.evidence_recall)}"
+    return (f"- `{s.id}` {_short(s.question)!r}: gold **{s.gold_verdict}** vs answered **{s.verdict}**; "
+            f"licenses {lic_g} vs {lic_a}{extra}")
+
+
+def error_analysis_md(analyses: dict[str, dict[str, list]]) -> list[str]:
+    from eval.metrics import GROUPS
+
+    header, rows = cause_counts(analyses)
+    parts = ["## Error analysis", "",
+             "Every miss (wrong verdict) is put in the first group that explains it: **license resolution** (the "
+             "answer's license set differs from the gold set), **situation reading** (licenses right, the answer's "
+             "first facet differs from the gold facet), **rule** (licenses and facet right, verdict wrong). "
+             "**retrieval** lists answers whose verdict is right but which did not cite every gold evidence phrase.",
+             "", _md_table(header, rows), ""]
+    for group in GROUPS:
+        parts += [f"### {group}", ""]
+        for split, a in analyses.items():
+            misses = a[group]
+            parts += [f"**{split}** ({len(misses)})", ""]
+            parts += [_miss_line(s) for s in misses[:MAX_MISSES]]
+            if len(misses) > MAX_MISSES:
+                parts.append(f"- ... and {len(misses) - MAX_MISSES} more (see scores.jsonl)")
+            parts.append("")
+    return parts
+
+
+def invariance_rows(inv: dict) -> list[tuple[str, str]]:
+    return [
+        ("situations / variants", f"{inv['n_situations']} / {inv['n_variants']}"),
+        ("variant answers all agree", fmt(inv["consistent"])),
+        ("variant answers all equal the gold verdict", fmt(inv["all_gold"])),
+        ("directional pairs whose verdicts match their golds (majority of variants)",
+         f"{fmt(inv['pairs_ok'])} of {inv['n_pairs']}"),
+        ("directional pairs, every variant right", fmt(inv["pairs_ok_strict"])),
+    ]
+
+
+def invariance_md(inv: dict) -> list[str]:
+    parts = ["## Invariance and directional pairs", "", _md_table(("", "value"), invariance_rows(inv)), ""]
+    parts += [f"### Situations whose variants disagree ({len(inv['disagreements'])})", ""]
+    for r in inv["disagreements"]:
+        parts += [f"- `{r['id']}` (gold **{r['gold']}**, majority {r['majority']}):"]
+        parts += [f"  - {v['how']}: **{v['verdict']}**: {_short(v['question'], 110)!r}" for v in r["variants"]]
+    if not inv["disagreements"]:
+        parts.append("None.")
+    parts += ["", f"### Situations answered consistently but not with the gold verdict ({len(inv['off_gold'])})", ""]
+    off = [f"- `{r['id']}`: gold **{r['gold']}**, answered **{r['majority']}**" for r in inv["off_gold"]]
+    parts += off or ["None."]
+    parts += ["", "### Directional pairs", "",
+              _md_table(("pair", "situation: gold -> answered (majority)", "ok"),
+                        [[p["pair"], "; ".join(f"{s['id']}: {s['gold']} -> {s['majority']}" for s in p["situations"]),
+                          "yes" if p["ok"] else "**no**"] for p in inv["pairs"]]), ""]
+    return parts
+
+
+def splits_markdown(runs: dict[str, RunResult], gap: dict | None, analyses: dict, inv: dict | None,
+                    files: dict[str, str]) -> str:
+    header, rows = split_table(runs, gap)
+    parts = ["# License assistant: evaluation by split", "",
+             "Splits: " + ", ".join(f"**{n}** (`{files[n]}`)" for n in runs) + ". Each split's full report (per "
+             "facet, per license, failures, plots) is in its own directory next to this file.", "",
+             _md_table(header, rows), ""]
+    for name, r in runs.items():
+        h, rs = confusion_rows(r.metrics["confusion"])
+        parts += [f"## Confusion: {name} (rows: gold verdict, columns: answered verdict)", "", _md_table(h, rs), ""]
+    parts += error_analysis_md(analyses)
+    if inv is not None:
+        parts += invariance_md(inv)
+    return "\n".join(parts) + "\n"
+
+
+def write_splits_report(runs: dict[str, RunResult], metrics: dict, analyses: dict, out_dir: str | Path,
+                        files: dict[str, str]) -> list[Path]:
+    """report.md, metrics.json and scores.jsonl (one line per question, with its split) in out_dir, and each
+    split's own full report in out_dir/<split>/."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, r in runs.items():
+        write_report(r, out / name, questions_path=files[name])
+    paths = [out / "report.md", out / "metrics.json", out / "scores.jsonl"]
+    paths[0].write_text(splits_markdown(runs, metrics.get("gap_points"), analyses, metrics.get("invariance"),
+                                        files), encoding="utf-8")
+    paths[1].write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths[2].write_text("".join(json.dumps({"split": name, **s.to_dict()}, ensure_ascii=False) + "\n"
+                                for name, r in runs.items() for s in r.scores), encoding="utf-8")
+    return paths
+
+
+def splits_terminal(runs: dict[str, RunResult], metrics: dict, analyses: dict) -> str:
+    header, rows = split_table(runs, metrics.get("gap_points"))
+    lines = [_text_table(header, rows), ""]
+    for name, r in runs.items():
+        h, rs = confusion_rows(r.metrics["confusion"])
+        lines += [f"confusion {name} (rows gold, columns answered)", _text_table(h, rs), ""]
+    lines += [_text_table(*cause_counts(analyses))]
+    inv = metrics.get("invariance")
+    if inv is not None:
+        lines += ["", "invariance", _text_table(("", ""), invariance_rows(inv))]
+    return "\n".join(lines)

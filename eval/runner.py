@@ -18,7 +18,13 @@ import jsonschema
 from assistant.answer import VERDICTS
 from eval.metrics import CURVE_KS, QuestionScore, aggregate, failed_score, recall_curve, score_answer
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+EVAL_DIR = Path(__file__).resolve().parent
+DEFAULT_QUESTIONS = EVAL_DIR / "questions.jsonl"
+DEFAULT_HELDOUT = EVAL_DIR / "heldout.jsonl"
+DEFAULT_INVARIANCE = EVAL_DIR / "invariance.jsonl"
+#: The labelled splits `python -m eval` runs by default: the dev split is tuned on, held-out is what is reported,
+#: and the invariance set asks each situation several ways.
+SPLITS: dict[str, Path] = {"dev": DEFAULT_QUESTIONS, "heldout": DEFAULT_HELDOUT, "invariance": DEFAULT_INVARIANCE}
 
 FACETS: tuple[str, ...] = (
     "commercial_use", "user_threshold", "revenue_threshold", "output_use", "derivatives", "redistribution",
@@ -47,6 +53,25 @@ QUESTION_SCHEMA: dict = {
     },
 }
 
+HOWS: tuple[str, ...] = ("synonym", "word order", "typo", "comparator", "unit", "negation", "story", "follow-up")
+
+#: The schema of one situation of the invariance file: one gold verdict, asked several ways.
+INVARIANCE_SCHEMA: dict = {
+    "type": "object",
+    "required": ["id", "license", "facet", "verdict", "evidence", "variants"],
+    "additionalProperties": False,
+    "properties": {
+        **{k: QUESTION_SCHEMA["properties"][k] for k in ("id", "license", "model", "facet", "verdict", "evidence",
+                                                         "source", "note")},
+        "pair": {"type": ["string", "null"]},
+        "variants": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["question", "how"], "additionalProperties": False,
+            "properties": {"question": {"type": "string", "minLength": 1},
+                           "history": {"type": "array", "items": {"type": "string"}},
+                           "how": {"enum": list(HOWS)}}}},
+    },
+}
+
 #: Command-line threshold name -> metrics.json key.
 THRESHOLDS = {
     "min_verdict_accuracy": "verdict_accuracy",
@@ -63,12 +88,12 @@ class QuestionFileError(ValueError):
     """A question file that cannot be used; the message names the file and line."""
 
 
-def load_questions(path: str | Path) -> list[dict]:
+def load_questions(path: str | Path, schema: dict = QUESTION_SCHEMA) -> list[dict]:
     """Read and validate a JSONL question file (blank lines and lines starting with '#' are skipped)."""
     path = Path(path)
     if not path.is_file():
         raise QuestionFileError(f"{path}: no such question file")
-    validator = jsonschema.Draft202012Validator(QUESTION_SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema)
     out, seen = [], set()
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -84,12 +109,40 @@ def load_questions(path: str | Path) -> list[dict]:
         if row["id"] in seen:
             raise QuestionFileError(f"{path}:{n}: duplicate id {row['id']!r}")
         seen.add(row["id"])
-        row.setdefault("history", [])
+        if "variants" not in row:
+            row.setdefault("history", [])
         row.setdefault("model", None)
         out.append(row)
     if not out:
         raise QuestionFileError(f"{path}: no questions")
     return out
+
+
+def load_invariance(path: str | Path) -> list[dict]:
+    """Read and validate an invariance file: one situation per line, each with its variants."""
+    return load_questions(path, INVARIANCE_SCHEMA)
+
+
+def expand_invariance(situations: Sequence[dict]) -> list[dict]:
+    """One question row per variant (id `<situation>.<n>`), carrying the situation's gold labels."""
+    out = []
+    for sit in situations:
+        for n, v in enumerate(sit["variants"], 1):
+            out.append({"id": f"{sit['id']}.{n}", "question": v["question"], "history": list(v.get("history") or []),
+                        "license": sit["license"], "model": sit.get("model"), "facet": sit["facet"],
+                        "verdict": sit["verdict"], "evidence": list(sit["evidence"]), "source": sit.get("source"),
+                        "note": sit.get("note"), "situation": sit["id"], "pair": sit.get("pair"), "how": v["how"]})
+    return out
+
+
+def load_split(name: str, path: str | Path, limit: int | None = None) -> list[dict]:
+    """The question rows of one split; the invariance split is expanded to one row per variant.
+
+    `limit` keeps the first N questions (for the invariance split: the first N situations, all their variants).
+    """
+    if name == "invariance":
+        return expand_invariance(load_invariance(path)[:limit])
+    return load_questions(path)[:limit]
 
 
 def retrieval_query(question: dict) -> str:

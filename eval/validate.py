@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from eval.runner import QuestionFileError, load_questions
+from eval.runner import QuestionFileError, load_invariance, load_questions
 
 
 def keys_of(row: dict) -> list[str]:
@@ -54,13 +54,20 @@ def row_problems(row: dict) -> list[str]:
     return problems
 
 
+def load_rows(path: Path) -> list[dict]:
+    """A question file, or an invariance file (its lines carry "variants") checked with its own schema."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    return load_invariance(path) if '"variants"' in first else load_questions(path)
+
+
 def validate(paths: Iterable[Path]) -> tuple[int, list[str]]:
     """(rows checked, failure messages) over all files; ids must be unique across the files too."""
     failures: list[str] = []
     seen: dict[str, Path] = {}
     count = 0
     for path in paths:
-        for row in load_questions(path):
+        for row in load_rows(path):
             count += 1
             if row["id"] in seen:
                 failures.append(f"{path}: {row['id']}: id also used in {seen[row['id']]}")

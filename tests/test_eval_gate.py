@@ -1,4 +1,5 @@
-"""The quality gate: the whole labelled set through the real assistant, with the thresholds the project promises."""
+"""The quality gate: every labelled split through the real assistant; the thresholds apply to the held-out split
+(the questions nobody tuned on), and the dev minus held-out gap must stay small."""
 
 from __future__ import annotations
 
@@ -6,24 +7,32 @@ import json
 
 import pytest
 
-# The floor measured on the relabelled dev split (472 rows, 2026-12-02): a change that lowers it fails.
-GATE = [
-    "--min-verdict-accuracy", "0.62",
-    "--min-evidence-recall", "0.6",
-    "--min-license-resolution", "0.85",
-    "--min-quote-fidelity", "1.0",
-]
+#: The floor the held-out split must not fall below (fractions), and the largest dev minus held-out verdict
+#: accuracy gap (percentage points) it accepts. Raised as the engine improves; never lowered to pass.
+GATE = {
+    "min_verdict_accuracy": 0.60,
+    "min_evidence_recall": 0.60,
+    "min_license_resolution": 0.88,
+    "min_quote_fidelity": 1.0,
+    "max_gap": 10.0,
+}
+
+
+def gate_args() -> list[str]:
+    return [x for option, value in GATE.items() for x in ("--" + option.replace("_", "-"), str(value))]
 
 
 @pytest.mark.slow
-def test_full_eval_meets_the_thresholds(settings, searcher, tmp_path, capsys):
+def test_heldout_split_meets_the_gate(settings, searcher, tmp_path, capsys):
     from assistant.assistant import Assistant
     from eval.__main__ import main
 
-    code = main(["--report", str(tmp_path), "--no-progress", *GATE],
+    code = main(["--report", str(tmp_path), "--no-progress", *gate_args()],
                 make_assistant=lambda llm, progress: Assistant(settings=settings, searcher=searcher))
     out = capsys.readouterr()
     metrics = json.loads((tmp_path / "metrics.json").read_text())
-    print(out.out)  # the terminal table, kept in the test log
-    assert metrics["n_questions"] >= 200
+    print(out.out)  # the side-by-side table, confusion matrices and cause counts, kept in the test log
+    assert metrics["gate_split"] == "heldout"
+    assert metrics["splits"]["heldout"]["n_questions"] >= 50
+    assert metrics["splits"]["dev"]["n_questions"] >= 200
     assert code == 0, out.err

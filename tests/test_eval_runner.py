@@ -258,3 +258,95 @@ def test_naive_baseline_splits_whole_texts_and_cleans_up_its_store():
         assert len(texts) == 2
         assert all(len(t) <= 1000 and (t in MIT or t in load_license("bsd-new").text) for t in texts)
     assert not where.exists()
+
+
+# ------------------------------------------------------------------------------------------ splits
+
+
+def test_error_analysis_puts_each_miss_in_the_first_cause_that_explains_it():
+    from eval.metrics import error_analysis
+
+    q = question("a", "no", facet="commercial_use", evidence=[GRANT, NOTICE])
+    wrong_license = score_answer(q, answer("yes", licenses=["apache-2.0"]))
+    wrong_facet = score_answer(q, Answer(question="q", verdict="yes", text="", licenses=["mit"], facets=["patent"]))
+    wrong_rule = score_answer(q, Answer(question="q", verdict="yes", text="", licenses=["mit"],
+                                        facets=["commercial_use"]))
+    right_but_uncited = score_answer(q, answer("no", citations=[cite("mit", MIT, GRANT)]))
+    groups = error_analysis([wrong_license, wrong_facet, wrong_rule, right_but_uncited])
+    assert [len(groups[g]) for g in ("license resolution", "situation reading", "rule", "retrieval")] == [1, 1, 1, 1]
+    assert groups["situation reading"][0].facet_got == "patent"
+
+
+def test_invariance_summary_counts_agreement_gold_and_pairs():
+    from eval.metrics import invariance_summary
+    from eval.runner import expand_invariance
+
+    sits = [{"id": "s1", "license": "mit", "facet": "commercial_use", "verdict": "yes", "evidence": [], "pair": "d1",
+             "variants": [{"question": "a?", "how": "synonym"}, {"question": "b?", "how": "typo"}]},
+            {"id": "s2", "license": "mit", "facet": "commercial_use", "verdict": "no", "evidence": [], "pair": "d1",
+             "variants": [{"question": "c?", "how": "synonym"}, {"question": "d?", "how": "story"},
+                          {"question": "e?", "how": "follow-up", "history": ["x"]}]}]
+    rows = expand_invariance(sits)
+    assert [r["id"] for r in rows] == ["s1.1", "s1.2", "s2.1", "s2.2", "s2.3"] and rows[4]["history"] == ["x"]
+    got = ["yes", "yes", "no", "yes", "no"]
+    scores = [score_answer(r, answer(v)) for r, v in zip(rows, got, strict=True)]
+    inv = invariance_summary(rows, scores)
+    assert inv["consistent"] == 0.5 and inv["all_gold"] == 0.5
+    assert inv["pairs_ok"] == 1.0 and inv["pairs_ok_strict"] == 0.0  # s2's majority is right, one variant is not
+    assert [r["id"] for r in inv["disagreements"]] == ["s2"]
+
+
+def split_files(tmp_path: Path) -> list[str]:
+    dev = write_questions(tmp_path, THREE)
+    held = tmp_path / "held.jsonl"
+    held.write_text(json.dumps(THREE[0] | {"id": "h1"}) + "\n" + json.dumps(THREE[1] | {"id": "h2"}) + "\n")
+    inv = tmp_path / "inv.jsonl"
+    sit = {"id": "s1", "license": "mit", "facet": "commercial_use", "verdict": "yes", "evidence": [GRANT],
+           "pair": None, "variants": [{"question": THREE[0]["question"], "how": "synonym"},
+                                      {"question": THREE[1]["question"], "how": "typo"}]}
+    inv.write_text(json.dumps(sit) + "\n")
+    return ["--dev-file", str(dev), "--heldout-file", str(held), "--invariance-file", str(inv)]
+
+
+def test_cli_runs_the_splits_side_by_side_with_the_gap(tmp_path, capsys):
+    out = tmp_path / "r"
+    rc = main([*split_files(tmp_path), "--report", str(out), "--no-progress"],
+              make_assistant=lambda llm, p: FakeAssistant(fake_table()))
+    assert rc == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert set(m["splits"]) == {"dev", "heldout", "invariance"} and m["gate_split"] == "heldout"
+    assert m["splits"]["heldout"]["verdict_accuracy"] == 0.5
+    assert m["gap_points"]["verdict_accuracy"] == pytest.approx(100 * (2 / 3 - 0.5), abs=0.01)
+    assert m["invariance"]["consistent"] == 1.0 and m["invariance"]["all_gold"] == 1.0  # both variants said yes
+    assert m["error_analysis"]["heldout"]["license resolution"] == []
+    assert m["error_analysis"]["heldout"]["situation reading"] == ["h2"]
+    report = (out / "report.md").read_text()
+    for text in ("gap dev - heldout", "Confusion: heldout", "### situation reading", "Directional pairs"):
+        assert text in report
+    assert (out / "heldout" / "report.md").is_file() and (out / "dev" / "metrics.json").is_file()
+    lines = [json.loads(x) for x in (out / "scores.jsonl").read_text().splitlines()]
+    assert {x["split"] for x in lines} == {"dev", "heldout", "invariance"} and len(lines) == 3 + 2 + 2
+    printed = capsys.readouterr().out
+    assert "gap dev - heldout" in printed and "+16.7 pts" in printed and "misses by cause" in printed
+
+
+def test_cli_thresholds_apply_to_heldout_and_max_gap_to_the_gap(tmp_path, capsys):
+    args = [*split_files(tmp_path), "--report", str(tmp_path / "r"), "--no-progress"]
+    fake = lambda llm, p: FakeAssistant(fake_table())  # noqa: E731
+    assert main([*args, "--min-verdict-accuracy", "0.6"], make_assistant=fake) == 1  # held-out is at 0.5
+    assert "heldout: verdict_accuracy" in capsys.readouterr().err
+    assert main([*args, "--min-verdict-accuracy", "0.5"], make_assistant=fake) == 0
+    assert main([*args, "--max-gap", "10"], make_assistant=fake) == 1
+    assert "--max-gap" in capsys.readouterr().err
+    assert main([*args, "--max-gap", "20"], make_assistant=fake) == 0
+    assert main([*args, "--split", "dev", "--min-verdict-accuracy", "0.6"], make_assistant=fake) == 0
+    assert main([*args, "--split", "dev", "--max-gap", "5"], make_assistant=fake) == 2
+
+
+def test_cli_one_split(tmp_path):
+    out = tmp_path / "r"
+    rc = main([*split_files(tmp_path), "--split", "invariance", "--report", str(out), "--no-progress"],
+              make_assistant=lambda llm, p: FakeAssistant(fake_table()))
+    assert rc == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert list(m["splits"]) == ["invariance"] and "gap_points" not in m and m["invariance"]["n_variants"] == 2
