@@ -194,7 +194,7 @@ class Assistant:
                 q,
                 hits,
             )
-        if q.situation.kind == "identity" and q.models:
+        if q.situation.kind == "identity" and (q.models or q.external):
             return self._finish(self._identity(q, keys, base, notes), q)
         if q.comparison and len(keys) >= 2:
             return self._finish(self._comparison(q, keys, base, notes), q)
@@ -246,16 +246,26 @@ class Assistant:
         return [cite_chunk(h.chunk) for h in self.searcher.search(question, licenses=[doc], k=1)]
 
     def _identity(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
-        """"What license is X under?" / "Is X MIT?": the license the catalog records for the model, with its source."""
-        named = [k for k in q.named_licenses if k not in keys]
-        own = [k for k in keys if k not in named] or keys
-        lines = [compose.subject_sentence(q.models, own, q.chains)]
+        """"What license is X under?" / "Is X MIT?": the license the catalog records for the model, with its source.
+        A license the question names only to ask about it ("is it MIT too?") is not the model's license."""
+        named = set(q.named_licenses)
+        own = [k for k in keys if k not in named]
+        if not own and not q.external:
+            own = list(keys)  # "Is Phi-4 MIT?": the model's own license is the one named
+        asked = named | {k for k in own if self._names_license(q.question, k)}
+        lines = []
+        if own:
+            lines.append(compose.subject_sentence(q.models, own, q.chains))
+        for ext_id in q.external:
+            record = self.catalog.external_license(ext_id)
+            if record is not None:
+                lines.append(f"{', '.join(q.models)}: governed by the **{record.name}** ({record.url}), whose text "
+                             "is not in ScanCode's LicenseDB.")
         for name in q.models:
             entry, _ = self.catalog.resolve_model(name)
             if entry is not None and entry.url:
                 lines.append(f"Source of the license fact for {name}: {entry.url}")
         verdict = None
-        asked = set(q.named_licenses) | {k for k in own if self._names_license(q.question, k)}
         if asked:
             verdict = "yes" if asked & set(own) else "no"
             asked_names = ", ".join(compose.license_label(k) for k in sorted(asked))
@@ -267,9 +277,9 @@ class Assistant:
             if grant:
                 citations += self._section_citations(k, grant.sections, q.question, limit=1)
         base["licenses"] = list(own)
-        hits = self._retrieve(q.question, own, q.facets)
+        hits = self._retrieve(q.question, own, q.facets) if own else []
         return Answer(verdict=verdict, text="\n\n".join(x for x in lines if x), citations=citations, notes=notes,
-                      situation=q.situation.to_dict(), **base), hits
+                      situation=q.situation.to_dict(), external_licenses=list(q.external), **base), hits
 
     def _names_license(self, question: str, key: str) -> bool:
         """Whether the question names this license itself ("Is Phi-4 MIT?"), not only a model under it."""
@@ -355,6 +365,8 @@ class Assistant:
                 continue
             facet = (q.facets or ["other"])[0]
             j = judge(ext_id, q.situation, facet, asks_license=q.situation.asks_license)
+            if q.openness in ("osd", "osaid", "open-weights", "fsd", None) and facet == "openness_definition":
+                j = _openness_of_recorded_terms(j, record)
             judgements.append(j)
             models = ", ".join(q.models)
             lines.append(f"{models}: governed by the **{record.name}** (not in ScanCode's LicenseDB).\n\n{j.summary}")
@@ -404,6 +416,23 @@ class Assistant:
         result.citations = verified(result.citations)  # a quote that is not verbatim never reaches the user
         result.retrieved = [h.to_dict() for h in (hits or [])]
         return result
+
+
+#: Terms that single out fields of use or persons: a license with any of them fails the Open Source Definition
+#: (criteria 5 and 6), so a model under it is not open source whatever else it releases.
+RESTRICTING_TERMS = ("use_policy", "noncommercial", "purpose_limit", "user_threshold", "revenue_threshold",
+                     "prohibition", "territory")
+
+
+def _openness_of_recorded_terms(j, record):
+    """ "Is X open source?" for a license the LicenseDB lacks: the recorded terms against OSD criteria 5 and 6."""
+    failing = [t for t in record.terms if t.type in RESTRICTING_TERMS]
+    if failing:
+        j.verdict = "no"
+        j.reasons = ["Not open source: the license restricts fields of use or who may use it, which the Open Source "
+                     "Definition forbids (criteria 5 and 6)."] + [t.summary for t in failing[:3]]
+        j.sections = [x for t in failing for x in t.sections]
+    return j
 
 
 _default: Assistant | None = None

@@ -49,7 +49,9 @@ FACET_TERMS = {
     "patent": ("patent_termination",),
     "warranty": ("warranty_disclaimer",),
 }
-_THRESHOLDS = ("user_threshold", "revenue_threshold")  # fmt: skip
+_THRESHOLDS = ("user_threshold", "revenue_threshold")
+#: For "do I have to ...?": the duties a question about naming or credit can mean ("do we have to mention TII?").
+OBLIGATION_TERMS = {"naming": ("name_prefix", "display"), "attribution": ("notice", "display")}  # fmt: skip
 #: Acts that a grant of "use" covers when the license does not name them.
 _USE_COVERS = frozenset({"use", "use_outputs", "train_on_outputs", "evaluate", "host"})
 _SEVERITY = {"no": 3, "conditional": 2, "yes": 1, "not_addressed": 0}
@@ -371,7 +373,8 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
     if facet in ("data_availability", "other") and s.has(*ACT_FACET):
         facet = next(ACT_FACET[a] for a in s.acts if a in ACT_FACET)  # "create training data with it" is an act
     own = facts.facet(facet)
-    if not facts.terms or (facet in NON_ACT_FACETS and s.kind in ("permission", "checklist", "definition", "identity")):
+    if not facts.terms or (facet in NON_ACT_FACETS and s.kind in ("permission", "checklist", "definition", "identity")
+                           and not (facet == "other" and s.kind == "venue")):
         return _facet_default(facts, facet, s)
     acts = _acts_for(s, facet)
     findings = [evaluate(t, s, acts) for t in facts.terms]
@@ -403,6 +406,20 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         missing_words = ", ".join(a.replace("_", " ") for a in missing)
         j.reasons.append(f"The license grants no right to {missing_words}.")
     kind = s.kind
+    if kind == "venue":
+        law = [t for t in facts.terms if t.type == "governing_law"]
+        if not law:
+            j.verdict = "not_addressed"
+            j.reasons.append("The license names no governing law or court.")
+            return j
+        t = law[0]
+        j.sections = list(t.sections)
+        j.reasons.append(t.summary)
+        if s.regions:
+            j.verdict = "yes" if set(s.regions) & set(t.regions) else "no"
+        else:
+            j.verdict = "not_addressed"
+        return j
     if kind == "existence":
         terms = _literal_terms(facts, facet)
         j.verdict = "yes" if terms else "no"
@@ -456,7 +473,8 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             base = _permission(j, violated, opened, has_grant, missing)
             j.verdict = {"no": "yes", "yes": "no"}.get(base, base)
             return j
-        duties = [f for f in findings if f.term.type in FACET_TERMS.get(facet, ()) and f.term.type != "prohibition"]
+        wanted = OBLIGATION_TERMS.get(facet, FACET_TERMS.get(facet, ()))
+        duties = [f for f in findings if f.term.type in wanted and f.term.type != "prohibition"]
         binding = [f for f in duties if f.status in ("ok", "open", "violated")]
         if binding:
             j.verdict = "yes"

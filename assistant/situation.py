@@ -24,7 +24,7 @@ ACTS: tuple[str, ...] = (
 #: Acts through which something reaches other people (what display and naming duties bind).
 MAKES_AVAILABLE: frozenset[str] = frozenset({"host", "ship", "redistribute", "publish_derivative"})
 KINDS: tuple[str, ...] = (
-    "permission", "obligation", "cost", "existence", "ownership", "checklist", "identity", "definition",
+    "permission", "obligation", "cost", "existence", "ownership", "checklist", "identity", "definition", "venue",
 )  # fmt: skip
 
 
@@ -146,6 +146,11 @@ _ACT_OF_WORD = {
 }  # fmt: skip
 
 
+_RELEASES = re.compile(
+    r"\b(?:publish|releas|shar|upload|distribut|sell|open[- ]?sourc|put\s+(?:it\s+)?(?:on|up))\w*", re.I
+)
+
+
 def _name(text: str) -> str | None:
     m = _QUOTED_NAME.search(text) or _BARE_NAME.search(text)
     return m.group(1).strip() if m else None
@@ -177,6 +182,9 @@ def _kind(text: str, vocab: Vocabulary) -> str:
         return "obligation"
     if k["existence"].search(text):
         return "existence"
+    if k["venue"].search(text) and re.search(r"\b(?:law|laws|court|courts|jurisdiction|arbitration|venue|litigat\w*)\b",
+                                            text, re.I):
+        return "venue"
     if k["definition"].search(text):
         return "definition"
     return "permission"
@@ -246,8 +254,10 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     s.use_stated = bool(s.areas) or s.has("train_on_outputs", "evaluate") or bool(vocab.use_stated.search(text))
     s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
     s.name = _name(text)
-    if s.name and not s.has("publish_derivative") and s.has("modify", "train_on_outputs", "redistribute"):
-        s.acts.append("publish_derivative")  # a name is given to something that others will see
+    if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and (
+        s.name or _RELEASES.search(text)
+    ):
+        s.acts.append("publish_derivative")  # a derivative given a name or released reaches others
     if vocab.attribution["omitted"].search(text):
         s.attribution = "omitted"
     elif vocab.attribution["shown"].search(text):

@@ -15,7 +15,7 @@ from assistant.situation import ACTS
 TermType = Literal[
     "grant", "user_threshold", "revenue_threshold", "use_policy", "prohibition", "noncommercial", "purpose_limit",
     "territory", "name_prefix", "display", "notice", "share_alike", "no_derivatives", "fee", "ownership",
-    "patent_termination", "termination", "warranty_disclaimer", "trademark",
+    "patent_termination", "termination", "warranty_disclaimer", "trademark", "governing_law",
 ]  # fmt: skip
 Act = Literal[ACTS]  # type: ignore[valid-type]
 #: Sectors a use can touch (Situation.areas); the keys of `areas:` in corpus/situations.yaml.
@@ -81,6 +81,7 @@ class Term(_Strict):
     text: str | None = None
     # purpose limits
     allowed: list[str] = []
+    # governing_law: `regions` holds where the law and the courts are
     # ownership
     of: Literal["outputs", "derivatives"] | None = None
     owner: Literal["user", "licensor", "none_claimed"] | None = None

@@ -247,6 +247,8 @@ def understand(
         _inherit_question_parts(q, turns)
 
     q.situation = read_situation(question, turns if (turns and follow_up) else (), figures=q.figures)
+    if q.situation.kind == "venue" and "other" not in q.facets:
+        q.facets = ["other"] + q.facets
     count = len(q.licenses) if stated or q.licenses != res.licenses else _subjects(subject, q.licenses)
     q.comparison = bool(_COMPARISON.search(question)) or count >= 2
     if q.openness and "openness_definition" not in q.facets:
