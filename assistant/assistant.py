@@ -216,6 +216,12 @@ class Assistant:
         curated = [j for j in judgements if j.curated]
         for j in curated:
             citations += self._section_citations(j.license_key, j.sections, hint, limit=3)
+            # then the clauses the license's reviewed entry for this topic rests on
+            own = facts_for(j.license_key)
+            topic = own.facet(facets[0]) if own else None
+            if topic:
+                extra = [x for x in [*topic.sections, *topic.aup_sections] if x not in j.sections]
+                citations += self._section_citations(j.license_key, extra, hint, limit=2)
             notes += [n for n in j.notes if n not in notes]
             if j.unverified:
                 notes.append(f"Part of this rests on a fact not yet verified against the source "
