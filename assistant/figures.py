@@ -26,6 +26,7 @@ _SCALES = {
     "t": 10**12, "tn": 10**12, "trillion": 10**12,
     "millionen": 10**6, "millones": 10**6, "milioni": 10**6, "milhões": 10**6, "mio.": 10**6,
     "milliarden": 10**9, "milliards": 10**9, "milliard": 10**9, "mrd": 10**9,
+    "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "만": 10**4, "억": 10**8,
 }  # fmt: skip
 _SPELLED_SCALES = frozenset({"thousand", "million", "millions", "billion", "billions", "trillion", "milion", "millon",
                              "milions", "bilion", "billon", "millionen", "millones", "milioni", "milliarden",
@@ -38,6 +39,7 @@ _WORD_NUMBERS = {
 _SYMBOLS = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "c$": "CAD", "a$": "AUD"}
 _CODES = ("USD", "EUR", "GBP", "JPY", "CNY", "RMB", "CHF", "CAD", "AUD", "INR", "KRW", "SGD", "HKD")
 _CURRENCY_WORDS = {
+    "美元": "USD", "ドル": "USD", "달러": "USD", "元": "CNY", "人民币": "CNY", "円": "JPY", "원": "KRW",
     "dollar": "USD", "dollars": "USD", "bucks": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
     "pounds": "GBP", "quid": "GBP", "yuan": "CNY", "renminbi": "CNY", "yen": "JPY", "rupees": "INR",
     "won": "KRW", "francs": "CHF",
@@ -49,6 +51,7 @@ _wordnum = (
     r"|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:\s+hundred)?|hundred"
 )
 _scale = (
+    r"万|萬|亿|億|만|억|"
     r"millionen|millones|milioni|milhões|milliarden|milliards?|mrd|"
     r"thousand|grand|millions?|mill?ions?|millon|mil|mio|mn|mm|billions?|bill?ions?|billon|bn|trillion|tn|[kmbt]"
 )
@@ -59,7 +62,7 @@ _AMOUNT = re.compile(
     rf"(?:(?P<cur>{_prefix})\s?)?"
     rf"(?:(?P<num>{_num})|(?P<word>\b(?:{_wordnum})))"
     rf"(?:\s?(?P<scale>{_scale}))?"
-    rf"(?![\w^])",
+    rf"(?![A-Za-z0-9_^])",  # ASCII only: in Chinese or Japanese a unit follows with no space
     re.I,
 )
 # What may follow an amount and tells its unit; a few harmless words may sit in between.
@@ -71,11 +74,11 @@ _UNIT_AFTER = re.compile(
     rf"{_FILLER}\s*-?\s*(?P<unit>"
     r"(?:monthly|daily|weekly)\s+active\s+users|active\s+(?:monthly\s+)?users|monthly\s+users|"
     r"(?:monthly|daily|weekly)\s+actives|actives|"
-    r"mau|maus|dau|wau|users?|nutzer(?:innen)?|benutzer|utilisateurs|usuarios|utenti|usuários|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
+    r"月活(?:跃)?(?:用户)?|用户|ユーザー|사용자|mau|maus|dau|wau|users?|nutzer(?:innen)?|benutzer|utilisateurs|usuarios|utenti|usuários|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
     r"(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b|dollars?|bucks|euros?|pounds?|quid|yuan|"
-    r"renminbi|yen|rupees|francs|won\b|"
+    r"renminbi|yen|rupees|francs|won\b|美元|元|人民币|ドル|円|달러|원|"
     r"(?:in\s+)?(?:annual\s+|yearly\s+|monthly\s+)?(?:revenue|turnover|sales|arr|mrr|income|profit|gmv)"
-    r")(?![\w])",
+    r")(?![A-Za-z0-9_])",
     re.I,
 )
 _PERIOD = re.compile(
@@ -87,8 +90,10 @@ _BEFORE_TAIL = (
     r"\s*(?:revenues?|turnover|sales|income|arr|mrr)?\s*(?:of|is|was|:|=|at|around|about|over|above|under|below|"
     r"exceeds?|reached|hits?)?\s*(?:about|around|over|above|under|below|roughly|~)?\s*$"
 )
-_ANNUAL_BEFORE = re.compile(rf"\b(?:annual|yearly|arr|per\s+year|annual\s+recurring){_BEFORE_TAIL}", re.I)
-_MONTHLY_BEFORE = re.compile(rf"\b(?:monthly|mrr|per\s+month|monthly\s+recurring){_BEFORE_TAIL}", re.I)
+_ANNUAL_BEFORE = re.compile(rf"(?:\b(?:annual|yearly|arr|per\s+year|annual\s+recurring)|年商|年收入|年营收|年間|연매출){_BEFORE_TAIL}",
+                            re.I)
+_MONTHLY_BEFORE = re.compile(rf"(?:\b(?:monthly|mrr|per\s+month|monthly\s+recurring)|每月|月收入|月商|월매출){_BEFORE_TAIL}",
+                             re.I)
 # Words just before a number that make it a section, version, year or date rather than a figure.
 _NOT_A_FIGURE_BEFORE = re.compile(
     r"\b(?:section|sections|§|art\.?|article|clause|para(?:graph)?|version|v|release|step|page|item|chapter|"
@@ -167,7 +172,7 @@ _COMPARATORS: list[tuple[str, re.Pattern[str]]] = [
     ("ge", re.compile(r"\b(?:at\s+least|no\s+(?:less|fewer)\s+than|a\s+minimum\s+of|min(?:imum)?\.?)\s*$", re.I)),
     ("le", re.compile(r"\b(?:at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|max(?:imum)?\.?|a\s+maximum\s+of"
                       r"|not\s+(?:above|over|exceeding))\s*$", re.I)),
-    ("gt", re.compile(r"(?:\b(?:above|over|more\s+than|greater\s+than|beyond|exceed(?:s|ed|ing)?|in\s+excess\s+of|"
+    ("gt", re.compile(r"(?:超过|超過|以上|넘는|이상|\b(?:above|over|more\s+than|greater\s+than|beyond|exceed(?:s|ed|ing)?|in\s+excess\s+of|"
                       r"north\s+of|upwards\s+of|past|surpass(?:es|ed|ing)?|bigger\s+than|larger\s+than|higher\s+than|"
                       r"mehr\s+als|über|plus\s+de|más\s+de|mas\s+de|oltre|超过|超過)|>=?)\s*$", re.I)),
     ("lt", re.compile(r"(?:\b(?:under|below|less\s+than|fewer\s+than|smaller\s+than|lower\s+than|beneath|"
@@ -223,7 +228,7 @@ def extract_figures(text: str) -> list[Figure]:
         start, end = m.span()
         if m.group("cur") is None and start > 0 and text[start - 1] in "-_/.^x×:#":
             continue  # part of a name or id: "Llama-3.1-8B", "8x7B", "10^25"
-        if m.group("num") and start > 0 and (text[start - 1].isalnum() and not m.group("cur")):
+        if m.group("num") and start > 0 and (text[start - 1].isascii() and text[start - 1].isalnum() and not m.group("cur")):
             continue
         if text[end : end + 1] in ("^", "-") and re.match(r"[-^]\d", text[end : end + 2]):
             continue  # "10^25", "2024-07-23"

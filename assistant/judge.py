@@ -340,6 +340,23 @@ def _literal_terms(facts: LicenseFacts, facet: str, question_types: Sequence[str
     return [t for t in facts.terms if t.type in wanted]
 
 
+def facet_of_situation(s: Situation) -> str | None:
+    """What a question is about, from its reading alone, when its words named no topic the facet rules know."""
+    if s.has(*ACT_FACET):
+        return next(ACT_FACET[a] for a in s.acts if a in ACT_FACET)
+    if s.areas:
+        return "acceptable_use"
+    if any(f.kind == "users" for f in s.figures):
+        return "user_threshold"
+    if any(f.kind == "money" for f in s.figures):
+        return "revenue_threshold"
+    if s.regions:
+        return "territory"
+    if s.commercial is not None:
+        return "commercial_use"
+    return None
+
+
 def terms_for(key: str) -> LicenseFacts | None:
     """The curated facts of a LicenseDB license, or the recorded terms of a license the LicenseDB lacks."""
     facts = facts_for(key)
@@ -370,8 +387,8 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             [],
             curated=False,
         )
-    if facet in ("data_availability", "other") and s.has(*ACT_FACET):
-        facet = next(ACT_FACET[a] for a in s.acts if a in ACT_FACET)  # "create training data with it" is an act
+    if facet in ("data_availability", "other") and s.kind != "venue":
+        facet = facet_of_situation(s) or facet  # "create training data with it", "police use" name an act or area
     own = facts.facet(facet)
     if not facts.terms or (facet in NON_ACT_FACETS and s.kind in ("permission", "checklist", "definition", "identity")
                            and not (facet == "other" and s.kind == "venue")):

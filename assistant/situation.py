@@ -91,7 +91,11 @@ def _group(raw: dict, name: str) -> dict[str, re.Pattern[str]]:
     out = {}
     for key, entry in (raw.get(name) or {}).items():
         cues = entry["cues"] if isinstance(entry, dict) else entry
-        out[str(key)] = _compile(cues)
+        pattern = _compile(cues)
+        scripts = entry.get("scripts") if isinstance(entry, dict) else None
+        if scripts:  # scripts without spaces between words: no word boundaries to match on
+            pattern = re.compile(pattern.pattern + "|" + "|".join(re.escape(x) for x in scripts), re.I)
+        out[str(key)] = pattern
     return out
 
 

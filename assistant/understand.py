@@ -227,6 +227,11 @@ def understand(
             q.licenses = carried
             q.notes.append(f"Ignored the supposed license ({', '.join(res.direct_licenses)}): the model's own "
                            "license decides.")
+    if not (res.licenses or res.models or res.external) and res.ambiguous and turns:
+        # "then we'd publish it as 'Llama-MedBot'": a bare family word in a follow-up is not a new subject
+        prior = _history_subject(turns, catalog)
+        if prior is not None and (prior.licenses or prior.models):
+            res = Resolution()
     if not _has_subject(res):
         if picked:
             # a license chosen in the UI is the current subject of "this model" / "this license"
