@@ -90,10 +90,12 @@ _BEFORE_TAIL = (
     r"\s*(?:revenues?|turnover|sales|income|arr|mrr)?\s*(?:of|is|was|:|=|at|around|about|over|above|under|below|"
     r"exceeds?|reached|hits?)?\s*(?:about|around|over|above|under|below|roughly|~)?\s*$"
 )
-_ANNUAL_BEFORE = re.compile(rf"(?:\b(?:annual|yearly|arr|per\s+year|annual\s+recurring)|年商|年收入|年营收|年間|연매출){_BEFORE_TAIL}",
-                            re.I)
-_MONTHLY_BEFORE = re.compile(rf"(?:\b(?:monthly|mrr|per\s+month|monthly\s+recurring)|每月|月收入|月商|월매출){_BEFORE_TAIL}",
-                             re.I)
+_ANNUAL_BEFORE = re.compile(
+    rf"(?:\b(?:annual|yearly|arr|per\s+year|annual\s+recurring)|年商|年收入|年营收|年間|연매출){_BEFORE_TAIL}", re.I
+)
+_MONTHLY_BEFORE = re.compile(
+    rf"(?:\b(?:monthly|mrr|per\s+month|monthly\s+recurring)|每月|月收入|月商|월매출){_BEFORE_TAIL}", re.I
+)
 # Words just before a number that make it a section, version, year or date rather than a figure.
 _NOT_A_FIGURE_BEFORE = re.compile(
     r"\b(?:section|sections|§|art\.?|article|clause|para(?:graph)?|version|v|release|step|page|item|chapter|"
