@@ -174,7 +174,8 @@ _COMPARATORS: list[tuple[str, re.Pattern[str]]] = [
     ("ge", re.compile(r"\b(?:at\s+least|no\s+(?:less|fewer)\s+than|a\s+minimum\s+of|min(?:imum)?\.?)\s*$", re.I)),
     ("le", re.compile(r"\b(?:at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|max(?:imum)?\.?|a\s+maximum\s+of"
                       r"|not\s+(?:above|over|exceeding))\s*$", re.I)),
-    ("gt", re.compile(r"(?:超过|超過|以上|넘는|이상|\b(?:above|over|more\s+than|greater\s+than|beyond|exceed(?:s|ed|ing)?|in\s+excess\s+of|"
+    ("gt", re.compile(r"(?:超过|超過|以上|넘는|이상|"
+                      r"\b(?:above|over|more\s+than|greater\s+than|beyond|exceed(?:s|ed|ing)?|in\s+excess\s+of|"
                       r"north\s+of|upwards\s+of|past|surpass(?:es|ed|ing)?|bigger\s+than|larger\s+than|higher\s+than|"
                       r"mehr\s+als|über|plus\s+de|más\s+de|mas\s+de|oltre|超过|超過)|>=?)\s*$", re.I)),
     ("lt", re.compile(r"(?:\b(?:under|below|less\s+than|fewer\s+than|smaller\s+than|lower\s+than|beneath|"
@@ -230,8 +231,9 @@ def extract_figures(text: str) -> list[Figure]:
         start, end = m.span()
         if m.group("cur") is None and start > 0 and text[start - 1] in "-_/.^x×:#":
             continue  # part of a name or id: "Llama-3.1-8B", "8x7B", "10^25"
-        if m.group("num") and start > 0 and (text[start - 1].isascii() and text[start - 1].isalnum() and not m.group("cur")):
-            continue
+        before_char = text[start - 1] if start > 0 else " "
+        if m.group("num") and before_char.isascii() and before_char.isalnum() and not m.group("cur"):
+            continue  # glued to a word: "v2", "A100" (CJK text glues numbers to words, so only ASCII counts)
         if text[end : end + 1] in ("^", "-") and re.match(r"[-^]\d", text[end : end + 2]):
             continue  # "10^25", "2024-07-23"
         base = _base_value(m)
