@@ -45,6 +45,15 @@ def subject_sentence(models: Sequence[str], licenses: Sequence[str], chains: Seq
     return text
 
 
+#: How the reasons of a verdict are introduced.
+REASONS_LEAD = {
+    "no": "Not allowed as described.",
+    "conditional": "Allowed, on conditions the question leaves open.",
+    "yes": "Allowed.",
+    "not_addressed": "",
+}
+
+
 def decisions_text(decisions: Sequence) -> str:
     """One short paragraph per license (several facets joined)."""
     # the verdict itself is shown by the caller (badge / "Verdict:" line); the text says why
@@ -62,6 +71,9 @@ def decisions_text(decisions: Sequence) -> str:
                 seen.add(s)
                 sentences.append(s)
         body = " ".join(sentences)
+        lead = REASONS_LEAD.get(ds[0].verdict or "", "") if getattr(ds[0], "checklist", None) is not None else ""
+        if lead and not multi:
+            body = f"{lead} {body}"
         if multi:
             v = ds[0].verdict
             tag = f" — *{VERDICT_LABELS[v]}*" if v in VERDICT_LABELS else ""

@@ -232,7 +232,8 @@ def evaluate(term: Term, s: Situation, acts: Sequence[str]) -> Finding:
             return Finding(term, "open", "The use may touch the policy, whose list is published separately.")
         if s.use_stated:
             return Finding(term, "ok", "The stated use is outside what the policy lists.")
-        return Finding(term, "open", "The use is not stated, so the use policy's limits apply to it.")
+        return Finding(term, "open", "It depends on the use: the use policy rules some uses out, and yours is not "
+                                     "stated.")
     if t == "prohibition":
         hit_acts = set(term.acts) & set(acts) if term.acts else set()
         hit_areas = set(term.areas) & set(s.areas)

@@ -51,10 +51,27 @@ def table_markdown(rows: list[dict]) -> str:
     return head + "\n" + body
 
 
+#: How each checklist status reads: a broken term, a condition that turns on a fact not given, a duty that applies.
+CHECK_MARKS = {"violated": "✗ Not allowed as described:", "open": "? Depends:", "ok": "✓ Do:"}
+
+
+def checklist_lines(a: Answer) -> list[str]:
+    """What the user must do in their situation, one line per item, each with its license and section."""
+    keys = {i["license_key"] for i in a.checklist}
+    lines = []
+    for item in a.checklist:
+        secs = ", ".join(f"§{s}" if not s.startswith("¶") else s for s in item["sections"][:3])
+        where = f"{item['license_key']} {secs}" if len(keys) > 1 else secs
+        lines.append(f"- {CHECK_MARKS.get(item['status'], '-')} {item['text']}" + (f" ({where})" if where else ""))
+    return lines
+
+
 def answer_markdown(a: Answer) -> str:
     parts = []
     if a.verdict:
         parts.append(f"**Verdict: {VERDICT_LABELS[a.verdict]}**")
+    if a.checklist:
+        parts.append("**What you must do**\n\n" + "\n".join(checklist_lines(a)))
     parts.append(a.text.strip())
     if a.table:
         parts.append(table_markdown([{k: v for k, v in r.items() if k != "cells"} for r in a.table]))

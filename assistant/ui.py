@@ -30,7 +30,7 @@ os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(default_home() / "torchindu
 import gradio as gr  # noqa: E402
 
 from assistant.answer import NOT_LEGAL_ADVICE, VERDICT_LABELS, Answer, Citation  # noqa: E402
-from assistant.render import FACET_LABELS  # noqa: E402
+from assistant.render import FACET_LABELS, checklist_lines  # noqa: E402
 
 MAX_INPUT_CHARS = 2000
 MAX_UPLOAD_BYTES = 200_000
@@ -187,6 +187,9 @@ def answer_parts(a: Answer) -> list[str]:
     parts = []
     if a.verdict:
         parts.append(f"**Verdict:** {verdict_badge(a.verdict)}")
+    if a.checklist:
+        lines = "\n".join(html.escape(line, quote=False) for line in checklist_lines(a))
+        parts.append("**What you must do**\n\n" + lines)
     # The text is the composer's Markdown, but it can echo the user's words: escape HTML, keep Markdown.
     text = html.escape(a.text.strip(), quote=False)
     if text:
