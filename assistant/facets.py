@@ -25,6 +25,7 @@ _EU_COUNTRIES = (
 _PHRASES: dict[str, list[tuple[str, float]]] = {
     "commercial_use": [
         (r"com+erc(?:ial|ially|ialy|ialli)|commerce|for[- ]profit|revenue[- ]generating", 3),
+        (r"comercial(?:mente)?|commerciale(?:ment)?|kommerziell\w*|payants?|de\s+pago|商用|商业|商業|상업", 3),
         (r"non[- ]?com+ercial(?:ly)?", -3),
         (r"sell(?:ing|s)?|resell|profit|moneti[sz]e?(?:d|ing|ation)?|make\s+money|paid|charge|paying", 2),
         (r"(?:my|our|a)\s+(?:saas|startup|company|business|product|paid\s+app|enterprise|client|customers?)", 2),
@@ -33,6 +34,7 @@ _PHRASES: dict[str, list[tuple[str, float]]] = {
         (r"subscriptions?|ads|in\s+production", 1),
     ],
     "user_threshold": [
+        (r"usuarios|utilisateurs|nutzer\w*|utenti|月活\w*|用户|ユーザー|사용자", 3),
         (r"mau|monthly\s+active\s+users?|active\s+users|user\s+(?:caps?|limits?|thresholds?|counts?|base)", 3),
         (r"700\s*(?:m|million)|100\s*(?:m|million)\s+(?:users|mau)|users?\s+limits?|how\s+many\s+users", 2),
         (r"number\s+of\s+users|users?", 1),

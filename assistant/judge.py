@@ -487,8 +487,11 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         return j
     if kind == "obligation":
         if asks_license:
-            # "Do we need a separate license?": literally, yes when the stated facts withhold the rights
-            base = _permission(j, violated, opened, has_grant, missing)
+            # "Do we need a separate license?": literally, yes when the stated facts withhold the rights. Only the
+            # terms that send a user to the licensor for a license count; a use policy or a display duty does not.
+            gates = ("user_threshold", "revenue_threshold", "noncommercial", "purpose_limit", "territory", "fee")
+            base = _permission(j, [f for f in violated if f.term.type in gates or f.term.type == "prohibition"],
+                               [f for f in opened if f.term.type in gates], has_grant, missing)
             j.verdict = {"no": "yes", "yes": "no"}.get(base, base)
             return j
         wanted = OBLIGATION_TERMS.get(facet, FACET_TERMS.get(facet, ()))

@@ -137,9 +137,10 @@ _BARE_NAME = re.compile(
     r"rename(?:d)?\s+it\s+(?:to\s+)?)\s+([A-Z][\w.+-]*(?:[ -][A-Z0-9][\w.+-]*){0,2})"
 )
 # "we won't distribute it", "not going to publish": the act named is avoided, not done
+_ACT_STEMS = r"(?:distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*"
 _NEGATED_ACT = re.compile(
     r"\b(?:not|never|no|won.t|wont|don.t|dont|do\s+not|will\s+not|without|nor|isn.t|aren.t)\s+(?:\w+\s+){0,3}?"
-    r"(?:distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*",
+    rf"{_ACT_STEMS}(?:\s*(?:,|or|and|nor)\s+(?:\w+\s+)?{_ACT_STEMS})*",
     re.I,
 )
 _ACT_WORD = re.compile(r"(distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*", re.I)
@@ -163,8 +164,7 @@ def _name(text: str) -> str | None:
 def _negated_acts(text: str) -> set[str]:
     out = set()
     for m in _NEGATED_ACT.finditer(text):
-        w = _ACT_WORD.search(m.group(0))
-        if w:
+        for w in _ACT_WORD.finditer(m.group(0)):
             out.add(_ACT_OF_WORD[w.group(1).lower()])
     return out
 
@@ -176,10 +176,8 @@ def _kind(text: str, vocab: Vocabulary) -> str:
         return "identity"
     if k["ownership"].search(text):
         return "ownership"
-    if k["cost"].search(text) and (
-        k["obligation"].search(text) or re.search(r"\b(?:pay|royalt|fee|cost|free)", text, re.I)
-    ):
-        return "cost"
+    if k["cost"].search(text) and not _asks_permission_first(text):
+        return "cost"  # "can we use it without paying?" asks for permission, "do we pay?" for the cost
     if k["checklist"].search(text):
         return "checklist"
     if k["obligation"].search(text) and not _asks_permission_first(text):
@@ -259,7 +257,7 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
     s.name = _name(text)
     if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and (
-        s.name or _RELEASES.search(text)
+        s.name or (_RELEASES.search(text) and not negated)
     ):
         s.acts.append("publish_derivative")  # a derivative given a name or released reaches others
     if vocab.attribution["omitted"].search(text):
@@ -276,9 +274,16 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     return s
 
 
+# Acquiring a license or permission, not handing one on ("do we need a separate license?", "ask Meta for one");
+# "do I need to include the license text?" is a duty, not this.
 _ASKS_LICENSE = re.compile(
-    r"\b(?:need|require|requires|required|have\s+to\s+(?:get|ask|request|obtain|buy|sign)|must\s+(?:get|ask|request|obtain))"
-    r"\s+(?:\w+\s+){0,3}?(?:licen[cs]e|permission|approval|agreement|consent|deal|contract)\b|"
+    r"\b(?:need|needs|require|requires|required|have\s+to|must|should)\s+(?:to\s+)?(?:get|obtain|buy|request|ask\s+for|"
+    r"sign|apply\s+for|purchase|negotiate)?\s*(?:a|an|any|their|its|the)?\s*(?:separate|special|commercial|enterprise|paid|"
+    r"extra|another|additional|new|different|dedicated|written|explicit|express|prior)?\s*(?:\w+.s\s+)?"
+    r"(?:licen[cs]e\s+(?:from|with)|licen[cs]e\b(?!\s+(?:text|file|notice|copy))(?=.*\b(?:from|by|with)\b)|permission|"
+    r"approval|consent|authori[sz]ation)|"
+    r"\b(?:need|require|get|obtain|request)\s+(?:a|an)\s+(?:separate|special|commercial|enterprise|paid|extra|another|"
+    r"additional|new|different)\s+licen[cs]e|"
     r"\b(?:ask|request|contact|talk\s+to|get\s+in\s+touch\s+with)\s+(?:\w+\s+){0,2}(?:for\s+)?(?:a\s+)?(?:licen[cs]e|permission)",
     re.I,
 )

@@ -1,0 +1,77 @@
+"""The reading of a question: one Situation, shared by every license, whatever the phrasing."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.situation import read_situation
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We're building a SaaS on top of it for our customers",
+        "we'll expose it through our own API to paying clients",
+        "our web app lets users chat with the model",
+    ],
+)
+def test_a_hosted_service_is_read_as_made_available(question):
+    s = read_situation(question)
+    assert s.has("host") and s.makes_available is True
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can we fine-tune it on our support tickets for internal use only?",
+        "fine-tune it and keep the weights in-house, never distributed",
+        "We won't publish or share the model; only our staff use it",
+    ],
+)
+def test_internal_use_is_read_as_not_made_available(question):
+    assert read_situation(question).makes_available is False
+
+
+def test_a_quoted_or_bare_name_for_a_published_derivative():
+    s = read_situation("and if we fine-tune it and publish the weights as 'MedBot'?")
+    assert s.name == "MedBot" and s.has("publish_derivative")
+    assert read_situation("we will call it Llama-Med and release it").name == "Llama-Med"
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Do I need to pay Meta anything?", "cost"),
+        ("Can we use it without paying anything?", "permission"),
+        ("Do I have to show 'Built with Llama'?", "obligation"),
+        ("Is there a revenue cap?", "existence"),
+        ("Who owns the images it generates?", "ownership"),
+        ("Any catch?", "checklist"),
+        ("What license is Mistral NeMo under?", "identity"),
+        ("Is Phi-4 MIT?", "identity"),
+        ("Could a dispute be heard by a court in Berlin?", "venue"),
+    ],
+)
+def test_the_kind_of_question(question, kind):
+    assert read_situation(question).kind == kind
+
+
+def test_areas_regions_and_commercial_context():
+    s = read_situation("Our Paris startup wants to sell a diagnosis assistant to hospitals")
+    assert "medical" in s.areas and "eu" in s.regions and s.commercial is True
+    assert read_situation("for my personal hobby project, no money involved").commercial is False
+    assert read_situation("Puis-je utiliser le modèle pour les projets payants de mon agence ?").commercial is True
+
+
+def test_a_follow_up_keeps_what_it_does_not_restate():
+    history = ["We're building a SaaS on top of Llama 3.3 70B, about 2M users. Any catch?"]
+    s = read_situation("and if we fine-tune it and publish the weights as 'MedBot'?", history)
+    assert s.has("host") and s.has("publish_derivative") and s.figures and s.figures[0].value == 2_000_000
+    internal = read_situation("what if we keep it internal instead?", history)
+    assert internal.makes_available is False and not internal.has("host")
+
+
+def test_asking_for_a_license_is_not_asking_to_include_one():
+    assert read_situation("Do we need to request a license from Meta?").asks_license
+    assert read_situation("Do we need a separate license with 900M users?").asks_license
+    assert not read_situation("Do I need to include the license text when I redistribute?").asks_license
