@@ -43,10 +43,10 @@ def main() -> None:
     rules = [detect_facets(r["question"], extract_figures(r["question"]))[0] for r in held]
     rules_ms = (time.perf_counter() - t0) * 1000 / len(held)
     gold = [r["facet"] for r in held]
-    both = [lr if ru == "other" else ru for ru, lr in zip(rules, learned)]
+    both = [lr if ru == "other" else ru for ru, lr in zip(rules, learned, strict=True)]
 
     def acc(pred: list[str]) -> float:
-        return sum(p == g for p, g in zip(pred, gold)) / len(gold)
+        return sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
 
     print(f"held-out questions: {len(held)} (classifier trained on {len(dev)} dev questions)")
     print(f"rules (assistant/facets.py)        facet accuracy {acc(rules):.1%}   {rules_ms:.2f} ms/question")
