@@ -231,13 +231,21 @@ def judge_model(assistant: Any, licenses: Sequence[str], profile: UseProfile) ->
         asked.append({"question": question, "verdict": answer.verdict or "not_addressed"})
         cites = [_citation(c) for c in answer.citations]
         checklist = getattr(answer, "checklist", None)
-        items = [c if isinstance(c, dict) else _as_dict(c) for c in checklist] if checklist else cites
+        items = [_obligation(c if isinstance(c, dict) else _as_dict(c)) for c in checklist] if checklist else cites
         for item in items:
             if item not in obligations:
                 obligations.append(item)
         citations += [c for c in cites if c not in citations]
         notes += [n for n in answer.notes if n not in notes]
     return Judgement(combine([q["verdict"] for q in asked]), obligations, citations, asked, notes)
+
+
+def _obligation(item: dict) -> dict:
+    """A checklist item in the shape of an obligation: what to do, its license and sections, its status."""
+    out = dict(item)
+    if "license_key" in out:
+        out["license"] = out.pop("license_key")
+    return out
 
 
 def _as_dict(item: Any) -> dict:

@@ -68,7 +68,7 @@ def test_external_records_cover_the_licenses_the_licensedb_lacks(catalog):
         assert e.id not in license_keys()
         assert e.terms and all(t.sections and t.summary for t in e.terms), e.id
     eu = [t for t in catalog.external["llama-3.2-aup"].terms if t.type == "territory"]
-    assert eu and eu[0].excluded == ["eu"]
+    assert eu and eu[0].regions == ["eu"]
     assert catalog.external_license("mrl").id == "mistral-mrl-0.1"  # the HF license_name
 
 

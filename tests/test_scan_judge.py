@@ -60,7 +60,6 @@ def test_non_commercial_license_fails_commercial_saas(rows):
     assert any(o["license"] == "flux-1-nc" for o in flux["obligations"])
 
 
-@pytest.mark.xfail(reason="the engine answers non-commercial research under flux-1-nc with 'no' (field_of_use)")
 def test_non_commercial_license_allows_research(rows):
     assert rows["research"]["black-forest-labs/FLUX.1-dev"]["verdict"] in ("yes", "conditional")
 
