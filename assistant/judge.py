@@ -112,7 +112,7 @@ def _human(value: float) -> str:
 
 
 def _when_matches(term: Term, s: Situation, acts: Sequence[str]) -> bool:
-    w = term.when
+    w = term.only_if
     if w is None:
         return True
     if w.commercial is not None and s.commercial is not None and s.commercial != w.commercial:

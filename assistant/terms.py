@@ -60,7 +60,7 @@ class Term(_Strict):
     summary: str
     must: str | None = None  # the checklist line: what the user has to do when the term binds them
     acts: list[Act] = []  # the acts it binds (grant: the acts it permits); empty: every act
-    when: When | None = None
+    only_if: When | None = None  # the situations it binds; unknown facts count as a match (it stays open)
     unverified: bool = False
     # thresholds
     value: float | None = None
@@ -99,8 +99,8 @@ class Term(_Strict):
             data = {k: v for k, v in data.items() if k != "comparator"}
         if isinstance(data, dict) and data.get("above") is None:
             data = {k: v for k, v in data.items() if k != "above"}
-        if isinstance(data, dict) and data.get("when") == {}:
-            data = {k: v for k, v in data.items() if k != "when"}
+        if isinstance(data, dict) and data.get("only_if") == {}:
+            data = {k: v for k, v in data.items() if k != "only_if"}
         return data
 
     @field_validator("areas")
