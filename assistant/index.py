@@ -20,7 +20,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -99,6 +99,8 @@ class Manifest:
     built_at: float
     build_seconds: float
     collection: str
+    #: Seconds per step of the build (parse, bm25, chroma_open, model_load, encode, cache, chroma_add).
+    phases: dict = field(default_factory=dict)
 
 
 def _chunk_metadata(c: Chunk) -> dict:
@@ -269,22 +271,38 @@ def build(
     from assistant.embeddings import get_embedder
 
     t0 = time.perf_counter()
+    phases: dict[str, float] = {}
+    clock = [t0]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(phases.get(name, 0.0) + now - clock[0], 2)
+        clock[0] = now
+
     folder.mkdir(parents=True)
     chunks = chunks if chunks is not None else collect_chunks(settings)
     with open(folder / "chunks.jsonl", "w", encoding="utf-8") as f:
         for c in chunks:
             f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
     texts = [c.embedding_text() for c in chunks]
+    lap("parse")
     LexicalIndex.build(texts).save(folder / "bm25")
+    lap("bm25")
 
     name = f"{store.collection_name(fp)}-{folder.name}"
     coll = _open_collection(settings, folder, name, create=True)
+    lap("chroma_open")
     embedder = None
 
     def compute(batch: list[str]) -> list[list[float]]:
         nonlocal embedder
-        embedder = embedder or get_embedder(settings.embedding_model)  # loaded only if something is not cached
-        return embedder.embed_documents(batch)
+        lap("cache")
+        if embedder is None:  # loaded only if something is not cached
+            embedder = get_embedder(settings.embedding_model)
+            lap("model_load")
+        vecs = embedder.embed_documents(batch)
+        lap("encode")
+        return vecs
 
     bar = tqdm(total=len(chunks), desc="Embedding clauses", unit="chunk", disable=not progress, file=sys.stderr)
     done = 0
@@ -302,10 +320,12 @@ def build(
         settings.embedding_model, texts, compute, progress=advance
     )
     bar.close()
+    lap("cache")
     step = _max_batch(coll)  # Chroma caps the size of one add
     for i in range(0, len(chunks), step):
         part = chunks[i : i + step]
         coll.add(ids=[c.id for c in part], embeddings=vecs[i : i + step], metadatas=[_chunk_metadata(c) for c in part])
+    lap("chroma_add")
     manifest = Manifest(
         fingerprint=fp,
         n_chunks=len(chunks),
@@ -316,6 +336,7 @@ def build(
         built_at=time.time(),
         build_seconds=round(time.perf_counter() - t0, 2),
         collection=name,
+        phases=phases,
     )
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(asdict(manifest), indent=2))
@@ -375,6 +396,34 @@ def open_lexical(settings: Settings | None = None) -> ClauseIndex:
             pass
     chunks = collect_chunks(settings)
     return ClauseIndex(settings, None, None, chunks, LexicalIndex.build([c.embedding_text() for c in chunks]), None)
+
+
+def attach_dense(
+    idx: ClauseIndex,
+    scope_chunks: list[Chunk] | None = None,
+    progress: bool = True,
+    on_progress: BuildProgress | None = None,
+) -> ClauseIndex:
+    """The complete index for `idx` (from `open_lexical`): its own build's vector store opened when it has one,
+    else `open_index` (which builds it from `scope_chunks`, the scope's chunks as `open_lexical` parsed them).
+
+    Clauses added to `idx` after it was opened (licenses outside the scope) are not part of the result."""
+    if idx.dense:
+        return idx
+    if idx.folder is not None and idx.manifest is not None:
+        try:
+            coll = _open_collection(idx.settings, idx.folder, idx.manifest.collection, create=False)
+            if coll.count() >= idx.manifest.n_chunks:
+                chunks, lexical = idx.chunks, idx.lexical
+                if len(chunks) != idx.manifest.n_chunks:  # appended to since: keep the build's own clauses only
+                    chunks = chunks[: idx.manifest.n_chunks]
+                    lexical = LexicalIndex.load(idx.folder / "bm25")
+                return ClauseIndex(idx.settings, idx.folder, idx.manifest, chunks, lexical, coll)
+        except store.StoreUnavailable:
+            raise
+        except Exception:  # damaged: open_index says so and rebuilds
+            pass
+    return open_index(idx.settings, progress=progress, chunks=scope_chunks, on_progress=on_progress)
 
 
 def open_index(

@@ -12,7 +12,7 @@ import numpy as np
 from assistant import store
 from assistant.chunks import Chunk, license_chunks
 from assistant.config import Settings
-from assistant.index import ClauseIndex, open_index, open_lexical
+from assistant.index import ClauseIndex, attach_dense, open_lexical
 from assistant.lexical import LexicalIndex
 from assistant.licensedb import load_license
 
@@ -22,6 +22,9 @@ DENSE_WEIGHT = 1.0
 BM25_WEIGHT = 0.4
 MAX_QUERY_CHARS = 2000
 MODES = ("hybrid", "dense", "bm25")
+#: The background loader starts after the first answer, or after this many seconds, or when a search waits for it:
+#: importing torch and sentence-transformers is CPU-bound Python, which would slow the first answer down.
+DENSE_START_DELAY = 2.0
 
 
 class SearchError(ValueError):
@@ -139,14 +142,16 @@ class Searcher:
         self._lock = threading.RLock()
         self._tls = threading.local()
         self._settled = threading.Event()
+        self._go = threading.Event()
         self._error: BaseException | None = None
         self.dense_status = DenseStatus()
         if index is None and self.settings.server_mode:
             store.open_client(self.settings).heartbeat()  # an unreachable server is said at once, not later
         self.index = index if index is not None else open_lexical(self.settings)
+        self._scope_chunks = self.index.chunks  # what the dense build indexes (later additions replace the list)
         self.dense_status.total = len(self.index.chunks)
         if background:
-            threading.Thread(target=self._join_dense, name="dense-search-loader", daemon=True).start()
+            threading.Thread(target=self._join_dense_soon, name="dense-search-loader", daemon=True).start()
         else:
             self._join_dense()
             if self._error is not None:
@@ -156,13 +161,15 @@ class Searcher:
     def _on_build(self, done: int, total: int) -> None:
         self.dense_status = DenseStatus("building", done, total)
 
+    def _join_dense_soon(self) -> None:
+        self._go.wait(DENSE_START_DELAY)
+        self._join_dense()
+
     def _join_dense(self) -> None:
         from assistant.embeddings import get_embedder
 
         try:
-            idx = self.index
-            if not idx.dense:
-                idx = open_index(self.settings, progress=self._progress, chunks=idx.chunks, on_progress=self._on_build)
+            idx = attach_dense(self.index, self._scope_chunks, progress=self._progress, on_progress=self._on_build)
             self.dense_status = DenseStatus("loading", len(idx.chunks), len(idx.chunks))
             embedder = get_embedder(self.settings.embedding_model)
             embedder.embed_query("warm up")  # the first real query would otherwise pay for it
@@ -186,6 +193,7 @@ class Searcher:
 
     def wait_for_dense(self, timeout: float | None = None) -> bool:
         """Block until dense search has joined (True) or failed / timed out (False)."""
+        self._go.set()
         self._settled.wait(timeout)
         return self.dense_ready
 
@@ -199,6 +207,7 @@ class Searcher:
             yield record
         finally:
             self._tls.record = previous
+            self._go.set()  # an answer has been given: loading dense search no longer delays one
 
     def _need_dense(self, wait: bool) -> bool:
         """Whether dense search is there for this search; waits for it (re-raising its failure) when `wait`."""
@@ -206,6 +215,7 @@ class Searcher:
             return True
         if not wait:
             return False
+        self._go.set()
         self._settled.wait()
         if self._error is not None:
             raise self._error
