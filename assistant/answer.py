@@ -58,6 +58,9 @@ class Answer:
     situation: dict = field(default_factory=dict)  # the reading of the question the verdict was judged against
     retrieved: list[dict] = field(default_factory=list)  # the top retrieved chunks (for the eval and debugging)
     latency_ms: float = 0.0
+    #: False when retrieval ran on BM25 alone because dense search had not joined yet (the verdict and the cited
+    #: sections come from the curated facts and do not change; only `retrieved` may rank differently).
+    dense_search: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -53,7 +54,10 @@ def _corpus_version() -> str:
 
 
 class Assistant:
-    """Holds the loaded index, embedding model and catalog, so repeated questions are fast."""
+    """Holds the loaded index, embedding model and catalog, so repeated questions are fast.
+
+    Construction returns within seconds: the searcher serves BM25 at once and loads dense search (building the
+    index when there is none) in a background thread."""
 
     def __init__(self, settings: Settings | None = None, llm: Any = None, searcher=None, progress: bool = True):
         from assistant.catalog import load_catalog
@@ -110,7 +114,12 @@ class Assistant:
         """Answer one question. `history`: earlier user turns (strings or {"role","content"} dicts);
         `licenses`: LicenseDB keys the conversation is scoped to; `context`: an `Identification` of a pasted file."""
         t0 = time.perf_counter()
-        answer = self._ask(question, history, licenses, context)
+        # Retrieval does not wait for the embedding model: until dense search has joined it runs on BM25 alone,
+        # and the Answer says so (the verdict and the cited sections come from the facts either way).
+        answering = getattr(self.searcher, "answering", None)
+        with answering() if answering else contextlib.nullcontext() as retrieval:
+            answer = self._ask(question, history, licenses, context)
+        answer.dense_search = getattr(retrieval, "dense", True)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 

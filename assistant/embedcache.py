@@ -41,9 +41,14 @@ class EmbeddingCache:
         texts: Sequence[str],
         compute: Callable[[list[str]], list[list[float]]],
         progress: Callable[[int], None] | None = None,
-        batch: int = 64,
+        batch: int = 512,
     ) -> list[list[float]]:
-        """Vectors for `texts`, from the cache where present; the others are computed in batches and stored."""
+        """Vectors for `texts`, from the cache where present; the others are computed and stored.
+
+        The texts to compute are sorted by length (longest first) and handed to `compute` in slices of `batch`,
+        so each slice pads to similar lengths; each slice is stored in one transaction as soon as it is done, so
+        an interrupted build resumes from what was embedded.
+        """
         keys = [_key(model, t) for t in texts]
         found: dict[str, list[float]] = {}
         try:
@@ -58,17 +63,21 @@ class EmbeddingCache:
             self.__init__(self.path)
         if progress and found:
             progress(sum(1 for k in keys if k in found))
-        todo = [i for i, k in enumerate(keys) if k not in found]
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        first: dict[str, int] = {}
+        for i in missing:  # the same text twice is computed once
+            first.setdefault(keys[i], i)
+        todo = sorted(first.values(), key=lambda i: -len(texts[i]))
         for s in range(0, len(todo), batch):
             idx = todo[s : s + batch]
             vecs = compute([texts[i] for i in idx])
+            rows = [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(idx, vecs, strict=True)]
             with self._connect() as db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                    [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(idx, vecs, strict=True)],
-                )
+                db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?)", rows)
             for i, v in zip(idx, vecs, strict=True):
                 found[keys[i]] = v
             if progress:
                 progress(len(idx))
+        if progress and len(missing) > len(todo):
+            progress(len(missing) - len(todo))
         return [found[k] for k in keys]

@@ -16,6 +16,9 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.config import BUNDLED_MODEL
 
+#: Texts per forward pass when embedding clauses (paragraph-sized; 64 measured best on 2 CPU cores).
+DOCUMENT_BATCH = 64
+
 
 def resolve_model_path(name: str) -> str:
     """Map the bundled-model marker to its folder; any other name or path is passed to sentence-transformers."""
@@ -44,18 +47,21 @@ class SentenceEmbedder(Embeddings):
     def embed_documents(
         self,
         texts: Sequence[str],
-        batch_size: int = 32,
+        batch_size: int = DOCUMENT_BATCH,
         progress: Callable[[int], None] | None = None,
     ) -> list[list[float]]:
-        out: list[list[float]] = []
-        for i in range(0, len(texts), batch_size):
-            batch = list(texts[i : i + batch_size])
-            with self._lock:
-                vecs = self._model.encode(batch, normalize_embeddings=True, convert_to_numpy=True)
-            out.extend(v.tolist() for v in vecs)
-            if progress:
-                progress(len(batch))
-        return out
+        """One encode call over all `texts`: sentence-transformers sorts them by length and pads each batch only
+        to its own longest text, which is what makes a build approach the model's own speed."""
+        texts = list(texts)
+        if not texts:
+            return []
+        with self._lock:
+            vecs = self._model.encode(
+                texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
+        if progress:
+            progress(len(texts))
+        return vecs.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         import torch

@@ -5,6 +5,10 @@ On disk (embedded mode), one folder per fingerprint under `<home>/index/`:
     bm25/          the lexical index
     chroma/        the embedded Chroma store (server mode: a collection on the server instead)
     manifest.json  written last: a folder without it is an interrupted build and is never served
+
+The lexical half needs no embeddings: `open_lexical` gives the chunks and BM25 at once (read from a complete index,
+or parsed in memory in seconds when there is none), so questions are answered while `open_index` builds or opens
+the dense half (see `assistant.search.Searcher`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -95,6 +99,8 @@ class Manifest:
     built_at: float
     build_seconds: float
     collection: str
+    #: Seconds per step of the build (parse, bm25, chroma_open, model_load, encode, cache, chroma_add).
+    phases: dict = field(default_factory=dict)
 
 
 def _chunk_metadata(c: Chunk) -> dict:
@@ -102,9 +108,21 @@ def _chunk_metadata(c: Chunk) -> dict:
 
 
 class ClauseIndex:
-    """An opened, complete index: the chunks, the lexical index and a Chroma collection."""
+    """An opened index: the chunks, the lexical index and a Chroma collection.
 
-    def __init__(self, settings: Settings, folder: Path, manifest: Manifest, chunks: list[Chunk], lexical, coll):
+    From `open_lexical` the collection is None (and, when no complete build exists yet, so are the folder and the
+    manifest): such an index serves BM25 search only.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        folder: Path | None,
+        manifest: Manifest | None,
+        chunks: list[Chunk],
+        lexical,
+        coll,
+    ):
         self.settings = settings
         self.folder = folder
         self.manifest = manifest
@@ -113,7 +131,13 @@ class ClauseIndex:
         self.collection = coll
         self.position = {c.id: i for i, c in enumerate(chunks)}
         self.doc_keys = {c.doc_key for c in chunks}
-        self._in_use = _hold_shared(folder)  # keeps other processes from deleting this build while we read it
+        # keeps other processes from deleting this build while we read it
+        self._in_use = _hold_shared(folder) if folder is not None else None
+
+    @property
+    def dense(self) -> bool:
+        """Whether this index has its vector store (else it serves lexical search only)."""
+        return self.collection is not None
 
     def reconnect(self) -> None:
         """Open the Chroma collection again (after a server restart)."""
@@ -230,39 +254,78 @@ def _collect_garbage(base: Path, keep: Path) -> None:
             _delete_if_unused(folder)
 
 
-def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> ClauseIndex:
+#: Called during a build with (clauses embedded so far, clauses in all).
+BuildProgress = Callable[[int, int], None]
+
+
+def build(
+    settings: Settings,
+    folder: Path,
+    fp: str,
+    progress: bool = True,
+    chunks: list[Chunk] | None = None,
+    on_progress: BuildProgress | None = None,
+) -> ClauseIndex:
     """Build everything from scratch into the new folder `folder`; the manifest is written only when all parts are
-    complete, and the caller points `current` at it only then."""
+    complete, and the caller points `current` at it only then. `chunks`: the scope's chunks when already parsed."""
     from assistant.embeddings import get_embedder
 
     t0 = time.perf_counter()
+    phases: dict[str, float] = {}
+    clock = [t0]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(phases.get(name, 0.0) + now - clock[0], 2)
+        clock[0] = now
+
     folder.mkdir(parents=True)
-    keys = scope_keys(settings)
-    chunks = collect_chunks(settings, keys)
+    chunks = chunks if chunks is not None else collect_chunks(settings)
     with open(folder / "chunks.jsonl", "w", encoding="utf-8") as f:
         for c in chunks:
             f.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
     texts = [c.embedding_text() for c in chunks]
+    lap("parse")
     LexicalIndex.build(texts).save(folder / "bm25")
+    lap("bm25")
 
     name = f"{store.collection_name(fp)}-{folder.name}"
     coll = _open_collection(settings, folder, name, create=True)
+    lap("chroma_open")
     embedder = None
 
     def compute(batch: list[str]) -> list[list[float]]:
         nonlocal embedder
-        embedder = embedder or get_embedder(settings.embedding_model)  # loaded only if something is not cached
-        return embedder.embed_documents(batch)
+        lap("cache")
+        if embedder is None:  # loaded only if something is not cached
+            embedder = get_embedder(settings.embedding_model)
+            lap("model_load")
+        vecs = embedder.embed_documents(batch)
+        lap("encode")
+        return vecs
 
     bar = tqdm(total=len(chunks), desc="Embedding clauses", unit="chunk", disable=not progress, file=sys.stderr)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        bar.update(n)
+        if on_progress:
+            on_progress(done, len(chunks))
+
+    if on_progress:
+        on_progress(0, len(chunks))
     vecs = EmbeddingCache(settings.home / "embeddings.sqlite").embed(
-        settings.embedding_model, texts, compute, progress=bar.update
+        settings.embedding_model, texts, compute, progress=advance
     )
     bar.close()
-    step = 1000  # Chroma caps the batch size of one add
+    lap("cache")
+    step = _max_batch(coll)  # Chroma caps the size of one add
     for i in range(0, len(chunks), step):
         part = chunks[i : i + step]
         coll.add(ids=[c.id for c in part], embeddings=vecs[i : i + step], metadatas=[_chunk_metadata(c) for c in part])
+    lap("chroma_add")
     manifest = Manifest(
         fingerprint=fp,
         n_chunks=len(chunks),
@@ -273,11 +336,19 @@ def build(settings: Settings, folder: Path, fp: str, progress: bool = True) -> C
         built_at=time.time(),
         build_seconds=round(time.perf_counter() - t0, 2),
         collection=name,
+        phases=phases,
     )
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(asdict(manifest), indent=2))
     os.replace(tmp, folder / "manifest.json")  # atomic: the index is complete only from here on
     return _load(settings, folder, manifest)
+
+
+def _max_batch(coll) -> int:
+    try:
+        return max(1, int(coll._client.get_max_batch_size()))
+    except Exception:  # an older client or a server that does not say: a size every store accepts
+        return 1000
 
 
 def _try_load(settings: Settings, folder: Path | None, fp: str) -> ClauseIndex | None:
@@ -296,14 +367,78 @@ def _try_load(settings: Settings, folder: Path | None, fp: str) -> ClauseIndex |
         return None
 
 
-def open_index(settings: Settings | None = None, progress: bool = True, rebuild: bool = False) -> ClauseIndex:
-    """The index for these settings: reused at once when complete and unchanged, else (re)built under a file lock."""
-    settings = settings or Settings()
+def _base(settings: Settings) -> tuple[Path, str]:
     root = index_root(settings)
     _check_writable(root)
     fp = fingerprint(settings)
     base = root / fp[:16]
     _check_writable(base)
+    return base, fp
+
+
+def open_lexical(settings: Settings | None = None) -> ClauseIndex:
+    """The lexical half of the index, at once and without embeddings or Chroma: the complete build's chunks and
+    BM25 when one exists, else the scope's clauses parsed now and indexed in memory (seconds).
+
+    Raises IndexBuildError when the cache directory is unusable, as `open_index` would.
+    """
+    settings = settings or Settings()
+    base, fp = _base(settings)
+    folder = _current(base)
+    manifest = _read_manifest(folder) if folder is not None else None
+    if folder is not None and manifest is not None and manifest.fingerprint == fp:
+        try:
+            lines = (folder / "chunks.jsonl").read_text(encoding="utf-8").split("\n")
+            chunks = [Chunk(**json.loads(line)) for line in lines if line]
+            if len(chunks) == manifest.n_chunks:
+                return ClauseIndex(settings, folder, manifest, chunks, LexicalIndex.load(folder / "bm25"), None)
+        except Exception:  # damaged: parse afresh below; open_index will rebuild it
+            pass
+    chunks = collect_chunks(settings)
+    return ClauseIndex(settings, None, None, chunks, LexicalIndex.build([c.embedding_text() for c in chunks]), None)
+
+
+def attach_dense(
+    idx: ClauseIndex,
+    scope_chunks: list[Chunk] | None = None,
+    progress: bool = True,
+    on_progress: BuildProgress | None = None,
+) -> ClauseIndex:
+    """The complete index for `idx` (from `open_lexical`): its own build's vector store opened when it has one,
+    else `open_index` (which builds it from `scope_chunks`, the scope's chunks as `open_lexical` parsed them).
+
+    Clauses added to `idx` after it was opened (licenses outside the scope) are not part of the result."""
+    if idx.dense:
+        return idx
+    if idx.folder is not None and idx.manifest is not None:
+        try:
+            coll = _open_collection(idx.settings, idx.folder, idx.manifest.collection, create=False)
+            if coll.count() >= idx.manifest.n_chunks:
+                chunks, lexical = idx.chunks, idx.lexical
+                if len(chunks) != idx.manifest.n_chunks:  # appended to since: keep the build's own clauses only
+                    chunks = chunks[: idx.manifest.n_chunks]
+                    lexical = LexicalIndex.load(idx.folder / "bm25")
+                return ClauseIndex(idx.settings, idx.folder, idx.manifest, chunks, lexical, coll)
+        except store.StoreUnavailable:
+            raise
+        except Exception:  # damaged: open_index says so and rebuilds
+            pass
+    return open_index(idx.settings, progress=progress, chunks=scope_chunks, on_progress=on_progress)
+
+
+def open_index(
+    settings: Settings | None = None,
+    progress: bool = True,
+    rebuild: bool = False,
+    chunks: list[Chunk] | None = None,
+    on_progress: BuildProgress | None = None,
+) -> ClauseIndex:
+    """The index for these settings: reused at once when complete and unchanged, else (re)built under a file lock.
+
+    `chunks`: the scope's chunks when already parsed (by `open_lexical`); `on_progress(done, total)` follows the
+    embedding of a build."""
+    settings = settings or Settings()
+    base, fp = _base(settings)
 
     if not rebuild and (idx := _try_load(settings, _current(base), fp)):
         return idx
@@ -316,7 +451,7 @@ def open_index(settings: Settings | None = None, progress: bool = True, rebuild:
             folder = base / "builds" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
             if progress:
                 _say(f"Building the clause index in {folder} ({store.describe(settings)}) ...")
-            idx = build(settings, folder, fp, progress=progress)
+            idx = build(settings, folder, fp, progress=progress, chunks=chunks, on_progress=on_progress)
             _set_current(base, folder)
             _collect_garbage(base, keep=folder)
             return idx

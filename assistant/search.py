@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from assistant import store
 from assistant.chunks import Chunk, license_chunks
 from assistant.config import Settings
-from assistant.index import ClauseIndex, open_index
+from assistant.index import ClauseIndex, attach_dense, open_lexical
 from assistant.lexical import LexicalIndex
 from assistant.licensedb import load_license
 
@@ -21,6 +22,9 @@ DENSE_WEIGHT = 1.0
 BM25_WEIGHT = 0.4
 MAX_QUERY_CHARS = 2000
 MODES = ("hybrid", "dense", "bm25")
+#: The background loader starts after the first answer, or after this many seconds, or when a search waits for it:
+#: importing torch and sentence-transformers is CPU-bound Python, which would slow the first answer down.
+DENSE_START_DELAY = 2.0
 
 
 class SearchError(ValueError):
@@ -79,14 +83,143 @@ def clean_query(query: object) -> str:
     return q[:MAX_QUERY_CHARS]
 
 
-class Searcher:
-    """Holds the opened index and the embedding model, so repeated searches are fast."""
+@dataclass
+class DenseStatus:
+    """How far dense search is: "loading" (opening the index, loading the model), "building" (embedding clauses:
+    `done` of `total`), "ready", or "failed" (`error` says why; lexical search still answers)."""
 
-    def __init__(self, settings: Settings | None = None, index: ClauseIndex | None = None, progress: bool = True):
+    state: str = "loading"
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+    def describe(self) -> str:
+        if self.state == "building" and self.total:
+            return f"building the dense index: {self.done:,} of {self.total:,} clauses embedded ({self.percent}%)"
+        if self.state == "building":
+            return "building the dense index"
+        if self.state == "ready":
+            return "dense search ready"
+        if self.state == "failed":
+            return f"dense search unavailable ({self.error})"
+        return "loading the embedding model"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class Retrieval:
+    """What the searches made inside `Searcher.answering()` used: `dense` is False when any ran on BM25 alone."""
+
+    def __init__(self) -> None:
+        self.dense = True
+
+
+class Searcher:
+    """Holds the opened index and the embedding model, so repeated searches are fast.
+
+    Lexical (BM25) search is there at once; dense search joins when a background thread has opened (or built)
+    the vector store and loaded the embedding model. `search()` waits for it, so its results are always hybrid;
+    inside `answering()` (what `Assistant.ask` uses) a hybrid search does not wait and runs on BM25 alone until
+    dense search is ready. `background=False` loads everything before returning, as a plain blocking call.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        index: ClauseIndex | None = None,
+        progress: bool = True,
+        background: bool = True,
+    ):
         self.settings = settings or Settings()
-        self.index = index or open_index(self.settings, progress=progress)
+        self._progress = progress
         self._embedder = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._tls = threading.local()
+        self._settled = threading.Event()
+        self._go = threading.Event()
+        self._error: BaseException | None = None
+        self.dense_status = DenseStatus()
+        if index is None and self.settings.server_mode:
+            store.open_client(self.settings).heartbeat()  # an unreachable server is said at once, not later
+        self.index = index if index is not None else open_lexical(self.settings)
+        self._scope_chunks = self.index.chunks  # what the dense build indexes (later additions replace the list)
+        self.dense_status.total = len(self.index.chunks)
+        if background:
+            threading.Thread(target=self._join_dense_soon, name="dense-search-loader", daemon=True).start()
+        else:
+            self._join_dense()
+            if self._error is not None:
+                raise self._error
+
+    # -- dense search, joined in the background ------------------------------------------------------------------
+    def _on_build(self, done: int, total: int) -> None:
+        self.dense_status = DenseStatus("building", done, total)
+
+    def _join_dense_soon(self) -> None:
+        self._go.wait(DENSE_START_DELAY)
+        self._join_dense()
+
+    def _join_dense(self) -> None:
+        from assistant.embeddings import get_embedder
+
+        try:
+            idx = attach_dense(self.index, self._scope_chunks, progress=self._progress, on_progress=self._on_build)
+            self.dense_status = DenseStatus("loading", len(idx.chunks), len(idx.chunks))
+            embedder = get_embedder(self.settings.embedding_model)
+            embedder.embed_query("warm up")  # the first real query would otherwise pay for it
+            with self._lock:
+                # licenses added to the lexical index meanwhile (ensure_documents) join the dense one too
+                extra = [k for k in self.index.doc_keys - idx.doc_keys if not k.startswith("def:")]
+                self._embedder = embedder
+                if extra:
+                    self._add_documents(idx, [load_license(k) for k in extra])
+                self.index = idx
+            self.dense_status = DenseStatus("ready", len(idx.chunks), len(idx.chunks))
+        except BaseException as exc:  # kept for search() to raise; answering goes on with BM25
+            self._error = exc
+            self.dense_status = DenseStatus("failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._settled.set()
+
+    @property
+    def dense_ready(self) -> bool:
+        return self.dense_status.ready
+
+    def wait_for_dense(self, timeout: float | None = None) -> bool:
+        """Block until dense search has joined (True) or failed / timed out (False)."""
+        self._go.set()
+        self._settled.wait(timeout)
+        return self.dense_ready
+
+    @contextmanager
+    def answering(self) -> Iterator[Retrieval]:
+        """Within this block (on this thread), hybrid searches do not wait for dense search."""
+        record = Retrieval()
+        previous = getattr(self._tls, "record", None)
+        self._tls.record = record
+        try:
+            yield record
+        finally:
+            self._tls.record = previous
+            self._go.set()  # an answer has been given: loading dense search no longer delays one
+
+    def _need_dense(self, wait: bool) -> bool:
+        """Whether dense search is there for this search; waits for it (re-raising its failure) when `wait`."""
+        if self.dense_ready:
+            return True
+        if not wait:
+            return False
+        self._go.set()
+        self._settled.wait()
+        if self._error is not None:
+            raise self._error
+        return True
 
     @property
     def embedder(self):
@@ -104,23 +237,29 @@ class Searcher:
         records = [load_license(k) for k in missing]  # raises UnknownLicenseError with close matches
         with self._lock:
             missing = [r for r in records if r.key not in self.index.doc_keys]
-            if not missing:
-                return
-            new = [c for r in missing for c in license_chunks(r)]
+            if missing:
+                self._add_documents(self.index, missing)
+
+    def _add_documents(self, index: ClauseIndex, records) -> None:
+        """Add these licenses' clauses to `index`: to BM25 always, to the vector store when it has one."""
+        new = [c for r in records for c in license_chunks(r)]
+        if index.dense:
             vecs = self.embedder.embed_documents([c.embedding_text() for c in new])
             try:
-                self.index.collection.upsert(
+                index.collection.upsert(
                     ids=[c.id for c in new],
                     embeddings=vecs,
                     metadatas=[{"doc_key": c.doc_key, "section_id": c.section_id, "kind": c.kind} for c in new],
                 )
             except Exception as exc:
                 raise self._store_error(exc) from exc
-            chunks = self.index.chunks + new
-            self.index.lexical = LexicalIndex.build([c.embedding_text() for c in chunks])
-            self.index.chunks = chunks
-            self.index.position = {c.id: i for i, c in enumerate(chunks)}
-            self.index.doc_keys |= {r.key for r in missing}
+        chunks = index.chunks + new
+        lexical = LexicalIndex.build([c.embedding_text() for c in chunks])
+        # readers take `chunks`, `position` and `lexical` together: publish the new ones in that order
+        index.chunks = chunks
+        index.position = {c.id: i for i, c in enumerate(chunks)}
+        index.lexical = lexical
+        index.doc_keys = index.doc_keys | {r.key for r in records}
 
     def _store_error(self, exc: Exception) -> Exception:
         if isinstance(exc, store.StoreError):
@@ -129,42 +268,52 @@ class Searcher:
             return store.StoreUnavailable(self.settings.chroma_host or "", self.settings.chroma_port or 8000, exc)
         return store.StoreError(f"The embedded vector store failed: {exc}")
 
-    def _dense(self, query: str, n: int, keys: list[str] | None) -> list[tuple[str, float]]:
+    def _dense(self, index: ClauseIndex, query: str, n: int, keys: list[str] | None) -> list[tuple[str, float]]:
         vec = self.embedder.embed_query(query)
         try:
-            return store.query_dense(self.index.collection, vec, n, keys)
+            return store.query_dense(index.collection, vec, n, keys)
         except Exception as first:
             if not self.settings.server_mode:
                 raise self._store_error(first) from first
             # The server may have restarted: reconnect once before giving up.
             try:
-                self.index.reconnect()
-                return store.query_dense(self.index.collection, vec, n, keys)
+                index.reconnect()
+                return store.query_dense(index.collection, vec, n, keys)
             except Exception as exc:
                 raise self._store_error(exc) from exc
 
-    def _lexical(self, query: str, n: int, keys: list[str] | None) -> list[tuple[str, float]]:
-        chunks = self.index.chunks
+    def _lexical(self, chunks: list[Chunk], lexical: LexicalIndex, query: str, n: int, keys: list[str] | None):
         mask = None
         if keys:
             wanted = set(keys)
             mask = np.fromiter((c.doc_key in wanted for c in chunks), dtype=np.float32, count=len(chunks))
-        return [(chunks[i].id, s) for i, s in self.index.lexical.top(query, n, mask)]
+        return [(chunks[i].id, s) for i, s in lexical.top(query, n, mask)]
 
     def search(self, query: str, licenses: Sequence[str] | None = None, k: int = 5, mode: str = "hybrid") -> list[Hit]:
-        """The k best clauses for `query`, only from `licenses` (LicenseDB keys or "def:<card>") when given."""
+        """The k best clauses for `query`, only from `licenses` (LicenseDB keys or "def:<card>") when given.
+
+        Waits for dense search if it has not joined yet, except for hybrid searches inside `answering()`, which
+        then rank by BM25 alone (and say so in the block's record)."""
         q = clean_query(query)
         if mode not in MODES:
             raise SearchError(f"Unknown search mode {mode!r}: use one of {', '.join(MODES)}.")
         if not isinstance(k, int) or k < 1:
             raise SearchError("k must be a positive whole number.")
         keys = list(dict.fromkeys(licenses)) if licenses else None
+        record: Retrieval | None = getattr(self._tls, "record", None)
+        use_dense = mode == "dense" or (mode == "hybrid" and self._need_dense(wait=record is None))
+        if mode == "dense":
+            self._need_dense(wait=True)
+        elif mode == "hybrid" and not use_dense and record is not None:
+            record.dense = False
         if keys:
             self.ensure_documents(keys)
+        index = self.index  # one snapshot: dense search may join (and swap the index) while this search runs
+        with self._lock:
+            chunks, pos, lex = index.chunks, index.position, index.lexical
         n = max(4 * k, 20)
-        dense = self._dense(q, n, keys) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(q, n, keys) if mode in ("hybrid", "bm25") else []
-        pos = self.index.position
+        dense = self._dense(index, q, n, keys) if use_dense else []
+        lexical = self._lexical(chunks, lex, q, n, keys) if mode in ("hybrid", "bm25") else []
         if mode == "dense":
             ranked = [(cid, s, r, None) for r, (cid, s) in enumerate(dense, 1)]
         elif mode == "bm25":
@@ -185,7 +334,7 @@ class Searcher:
             i = pos.get(cid)
             if i is None:  # a chunk in the store that this index does not know (e.g. added by another process)
                 continue
-            hits.append(Hit(self.index.chunks[i], round(float(score), 6), dr, br))
+            hits.append(Hit(chunks[i], round(float(score), 6), dr, br))
             if len(hits) == k:
                 break
         return hits

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import chromadb
-
 from assistant.config import Settings
+
+# chromadb is imported where a client is opened: `import assistant` and lexical search do not pay for it.
 
 
 class StoreError(RuntimeError):
@@ -24,7 +24,9 @@ class StoreUnavailable(StoreError):
         )
 
 
-def _chroma_settings() -> chromadb.Settings:
+def _chroma_settings():
+    import chromadb
+
     # A new object per client: chromadb's HttpClient writes its host, port and API class into the settings it is
     # given, and a shared object would then send later embedded (or other-server) clients to that server.
     return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
@@ -38,6 +40,8 @@ def describe(settings: Settings) -> str:
 
 def open_client(settings: Settings, path: Path | None = None):
     """A Chroma client: HttpClient in server mode, else a PersistentClient at `path`."""
+    import chromadb
+
     if settings.server_mode:
         host, port = settings.chroma_host or "127.0.0.1", settings.chroma_port or 8000
         try:

@@ -1,8 +1,10 @@
 """The browser chat (Gradio Blocks): verdicts with their deciding clauses, a scope picker, Compare, Identify,
 Sources.
 
-The page is served at once; the Assistant (index, embedding model) loads in a background thread and the page
-shows its status. Everything that comes from a user or from a license text is HTML-escaped before it is shown.
+The page is served at once; the Assistant loads in a background thread and answers as soon as keyword (BM25)
+search is there (seconds, even with no index yet); dense search joins when the embedding model has loaded and the
+index is built, and the page's status line follows it. Everything that comes from a user or from a license text
+is HTML-escaped before it is shown.
 """
 
 from __future__ import annotations
@@ -249,8 +251,10 @@ class Backend:
         self.state = "starting"
         self.message = "Starting…"
         self.started = time.time()
-        self.ready_at: float | None = None
+        self.ready_at: float | None = None  # dense search joined
+        self.answering_at: float | None = None  # questions answered (keyword search until dense joins)
         self.manifest = None
+        self.dense = None
         self._identify_ready = False
 
     # -- loading
@@ -271,23 +275,17 @@ class Backend:
                 self.state, self.message = "loading", "Loading the clause index…"
             else:
                 self.state = "building"
-                self.message = (
-                    "Building the clause index… (first start only; this takes a few minutes, "
-                    "progress is shown in the terminal)"
-                )
+                self.message = "Reading the license clauses… (first start only: the dense index is built next)"
             from assistant.assistant import Assistant
 
+            # Returns once keyword (BM25) search is there; dense search joins in the background.
             assistant = Assistant(settings=self.settings, progress=True)
-            self.manifest = assistant.searcher.index.manifest
-            self.message = "Loading the embedding model…"
-            assistant.searcher.embedder.embed_query("warm up")  # the first query would otherwise pay for it
             self.assistant = assistant
-            self.ready_at = time.time()
-            m = self.manifest
-            self.message = f"Ready: {m.n_chunks:,} clauses from {m.n_documents:,} documents."
-            self.state = "ready"
-            took = self.ready_at - self.started
-            print(f"Assistant ready in {took:.1f} s ({self.message})", file=sys.stderr, flush=True)
+            self.answering_at = time.time()
+            self.state = "answering"
+            print(f"Answering after {self.answering_at - self.started:.1f} s (keyword search; dense search loading)",
+                  file=sys.stderr, flush=True)
+            self._refresh()
         except Exception as exc:  # shown in the page; the terminal keeps the details
             self.error = f"{type(exc).__name__}: {exc}"
             self.state = "failed"
@@ -296,16 +294,62 @@ class Backend:
 
             traceback.print_exc()
 
+    def _refresh(self) -> None:
+        """Follow dense search joining in the background: "answering" until it has, then "ready"."""
+        searcher = getattr(self.assistant, "searcher", None)
+        dense = getattr(searcher, "dense_status", None)
+        if self.state != "answering" or dense is None:
+            return
+        index = searcher.index
+        if dense.ready:
+            self.manifest = index.manifest
+            self.ready_at = time.time()
+            m = self.manifest
+            self.message = f"Ready: {m.n_chunks:,} clauses from {m.n_documents:,} documents."
+            self.state = "ready"
+            took = self.ready_at - self.started
+            print(f"Assistant ready in {took:.1f} s ({self.message})", file=sys.stderr, flush=True)
+        elif dense.state == "failed":
+            self.state = "degraded"
+            self.message = (
+                f"Answering with keyword search only: {dense.describe()}. Verdicts and cited sections are "
+                "unaffected; see the terminal."
+            )
+        else:
+            self.message = f"Answering (keyword search for now); {dense.describe()}…"
+        self.dense = dense
+
     @property
     def ready(self) -> bool:
-        return self.state == "ready"
+        """Whether questions are answered (with dense search or, while it loads, with keyword search)."""
+        return self.state in ("ready", "answering", "degraded")
+
+    @property
+    def loading(self) -> bool:
+        """Whether the status still changes (the page keeps polling it)."""
+        self._refresh()
+        return self.state not in ("ready", "failed", "degraded")
 
     def status(self) -> dict:
-        return {"state": self.state, "message": self.message, "ready": self.ready}
+        self._refresh()
+        dense = getattr(self, "dense", None)
+        return {
+            "state": self.state,
+            "message": self.message,
+            "ready": self.ready,
+            "dense": self.state == "ready",
+            "dense_done": dense.done if dense else 0,
+            "dense_total": dense.total if dense else 0,
+        }
 
     def status_markdown(self) -> str:
+        self._refresh()
         color = {"ready": "#15803d", "failed": "#b91c1c"}.get(self.state, "#b45309")
-        return f'<span style="color:{color}">●</span> {esc(self.message)}'
+        text = f'<span style="color:{color}">●</span> {esc(self.message)}'
+        dense = getattr(self, "dense", None)
+        if self.state == "answering" and dense is not None and dense.state == "building" and dense.total:
+            text += f' <progress id="dense-progress" max="{dense.total}" value="{dense.done}"></progress>'
+        return text
 
     def not_ready_message(self) -> str:
         if self.state == "failed":
@@ -633,11 +677,14 @@ def sources_markdown(backend: Backend) -> str:
     except Exception:
         ldb = "unknown"
     m = backend.manifest
-    index = (
-        f"{m.n_chunks:,} clauses from {m.n_documents:,} documents (embedding model `{m.model}`)"
-        if m
-        else "not loaded yet"
-    )
+    searcher = getattr(backend.assistant, "searcher", None)
+    if m:
+        index = f"{m.n_chunks:,} clauses from {m.n_documents:,} documents (embedding model `{m.model}`)"
+    elif searcher is not None and getattr(searcher, "index", None) is not None:
+        n = len(searcher.index.chunks)
+        index = f"{n:,} clauses, keyword search for now ({esc(searcher.dense_status.describe())})"
+    else:
+        index = "not loaded yet"
     defs = (
         "\n".join(
             f"- [{esc(d.name)}]({d.url}) — {esc(d.publisher)}{', ' + esc(d.version) if d.version else ''}"
@@ -788,8 +835,7 @@ def build_ui(backend: Backend) -> gr.Blocks:
         scope.change(lambda: [], None, chatbot, api_visibility="private", queue=False)
 
         def tick():
-            loading = not backend.ready and backend.state != "failed"
-            return backend.status_markdown(), sources_markdown(backend), gr.Timer(active=loading)
+            return backend.status_markdown(), sources_markdown(backend), gr.Timer(active=backend.loading)
 
         ticked = [status, sources, timer]
         timer.tick(tick, None, ticked, api_visibility="private", queue=False, show_progress="hidden")
@@ -816,7 +862,8 @@ def build_ui(backend: Backend) -> gr.Blocks:
         ask_about.click(scope_to, found, [scope, tabs, box], api_visibility="private")
 
         def status() -> dict:
-            """The loading state: {"state", "message", "ready"}."""
+            """The loading state: {"state", "message", "ready" (questions are answered), "dense" (dense search has
+            joined), "dense_done", "dense_total" (clauses embedded while the dense index is built)}."""
             return backend.status()
 
         gr.api(status, api_name="status")

@@ -67,6 +67,8 @@ def test_server_stopped_mid_session_ask_raises_naming_it_the_chat_says_so_and_bo
     bot = Assistant(settings=settings, progress=False)
     backend = loaded(settings)
     assert backend.ready, backend.message
+    # dense search joins in the background; the outage below is one of the vector store it then uses
+    assert bot.searcher.wait_for_dense(600) and backend.assistant.searcher.wait_for_dense(600)
     assert bot.ask(LLAMA_NO).verdict == "no"
     where = f"{chroma_server.host}:{chroma_server.port}"
 

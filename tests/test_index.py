@@ -137,6 +137,7 @@ def test_server_mode_builds_and_searches_on_a_real_chroma_server(tmp_path, chrom
     settings = Settings(home=tmp_path / "home", only=SMALL, chroma_host=chroma_server.host,
                         chroma_port=chroma_server.port)
     searcher = Searcher(settings, progress=False)
+    assert searcher.wait_for_dense(600), searcher.dense_status  # the collection is built in the background
     import chromadb
 
     names = [c.name for c in chromadb.HttpClient(host=chroma_server.host, port=chroma_server.port).list_collections()]
