@@ -141,6 +141,13 @@ def test_public_names_are_the_documented_objects_whatever_was_imported_before():
     assert "llama-3.1-license-2024" in out.stdout
 
 
+def text_of(content) -> str:
+    """A chat message's text: Gradio sends a string or a list of typed parts."""
+    if isinstance(content, str):
+        return content
+    return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+
+
 @pytest.mark.slow
 def test_chat_answers_from_no_index_while_the_dense_index_builds(tmp_path):
     """`python app.py` on an empty home (what `make run` does on a fresh clone): a curated question is answered
@@ -161,7 +168,7 @@ def test_chat_answers_from_no_index_while_the_dense_index_builds(tmp_path):
         status = c.predict(api_name="/status")
         chat, _, _ = c.predict(LLAMA_NO, [], "", api_name="/ask")
         answered_s = time.monotonic() - app.started
-        first = chat[-1]["content"]
+        first = text_of(chat[-1]["content"])
         assert "verdict-badge verdict-no" in first and "§2" in first
         assert answered_s < 20, f"first answer after {answered_s:.1f} s"
         assert not status["dense"], "the dense index cannot be built in seconds"
@@ -173,7 +180,7 @@ def test_chat_answers_from_no_index_while_the_dense_index_builds(tmp_path):
             time.sleep(2)
         assert "Ready:" in status["message"]
         chat, _, _ = c.predict(LLAMA_NO, [], "", api_name="/ask")
-        after = chat[-1]["content"]
+        after = text_of(chat[-1]["content"])
         assert "verdict-badge verdict-no" in after
 
         def sections(html: str) -> list[str]:
