@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant import identify as ident
 from assistant.config import CORPUS_DIR, Settings
 from assistant.identify import identify, load_hf_licenses, load_models, warm_up
 from assistant.licensedb import license_keys, load_license
+
+# the module itself: `assistant.identify` as an attribute of the package is the exported function
+ident = importlib.import_module("assistant.identify")
 
 # Texts that need ScanCode's license index: loading it takes several seconds once per test session.
 slow = pytest.mark.slow
