@@ -66,6 +66,7 @@ class Finding:
     term: Term
     status: str  # "violated" | "open" | "ok" | "na"
     why: str  # one sentence, for this situation
+    triggered: bool = False  # a threshold the stated figure passes, where passing it adds a duty (it stays open)
 
 
 @dataclass
@@ -220,7 +221,7 @@ def evaluate(term: Term, s: Situation, acts: Sequence[str]) -> Finding:
         if status == "open" and not s.figures and s.makes_available is False and s.commercial is not True:
             return Finding(term, "na", why)  # a size test is about products and services, not in-house work
         if status == "violated" and term.above == "conditional":
-            status, why = "open", f"{why} {term.summary}"
+            return Finding(term, "open", f"{why} {term.summary}", triggered=True)
         return Finding(term, status, why)
     if t == "trademark":
         return Finding(term, "violated" if s.uses_marks else "na", term.summary)
@@ -494,10 +495,26 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
                                [f for f in opened if f.term.type in gates], has_grant, missing)
             j.verdict = {"no": "yes", "yes": "no"}.get(base, base)
             return j
-        wanted = OBLIGATION_TERMS.get(facet, FACET_TERMS.get(facet, ()))
-        duties = [f for f in findings if f.term.type in wanted and f.term.type != "prohibition"]
-        binding = [f for f in duties if f.status in ("ok", "open", "violated")]
-        if binding:
+        if s.duty:  # the duty the question names decides which terms can impose it
+            wanted = duty_terms(s.duty)
+            duties = [
+                f for f in findings
+                if f.term.type in wanted or (f.term.duty == s.duty and f.term.type in _THRESHOLDS)
+            ]
+        else:
+            wanted = OBLIGATION_TERMS.get(facet, FACET_TERMS.get(facet, ()))
+            duties = [f for f in findings if f.term.type in wanted and f.term.type != "prohibition"]
+        # a size test binds only above it: below, its duty does not arise; with no figure, it turns on the size
+        sized = [f for f in duties if f.term.type in _THRESHOLDS and f.status == "open" and not f.triggered]
+        binding = [
+            f for f in duties
+            if f.status == "violated" or f.triggered or (f.status in ("ok", "open") and f.term.type not in _THRESHOLDS)
+        ]  # fmt: skip
+        if sized and not binding:
+            j.verdict = "conditional"
+            j.reasons += [f.why for f in sized]
+            j.sections = [x for f in sized for x in f.term.sections]
+        elif binding:
             j.verdict = "yes"
             j.reasons += [f.term.must or f.term.summary for f in binding]
             j.sections = [x for f in binding for x in f.term.sections]
@@ -520,6 +537,13 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         return j
     _permission(j, violated, opened, has_grant, missing)
     return j
+
+
+def duty_terms(duty: str) -> tuple[str, ...]:
+    """The kinds of term that impose a duty of the vocabulary."""
+    from assistant.situation import load_vocabulary
+
+    return load_vocabulary().duty_terms.get(duty, ())
 
 
 def kind_is_size_question(s: Situation, facet: str) -> bool:

@@ -48,6 +48,7 @@ class Situation:
     negated: bool = False  # "we will not distribute it": the stated acts are what the user avoids
     asks_license: bool = False  # "do we need a separate license / permission?"
     licensor_subject: bool = False  # "does Meta claim ...?": the licensor, not the user, is asked about
+    duty: str | None = None  # the duty a "do I have to ...?" asks about (display, notice, name, disclose ...)
 
     def has(self, *acts: str) -> bool:
         return any(a in self.acts for a in acts)
@@ -84,6 +85,8 @@ class Vocabulary:
     litigation: dict[str, re.Pattern[str]]
     marks: re.Pattern[str]
     kinds: dict[str, re.Pattern[str]]
+    duties: dict[str, re.Pattern[str]]
+    duty_terms: dict[str, tuple[str, ...]]
     meanings: dict[str, str]
 
 
@@ -104,7 +107,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """The vocabulary of situations, compiled once (corpus/situations.yaml)."""
     raw = yaml.safe_load((path or CORPUS_DIR / "situations.yaml").read_text(encoding="utf-8"))
     meanings = {}
-    for group in ("acts", "areas", "purposes", "kinds"):
+    for group in ("acts", "areas", "purposes", "kinds", "duties"):
         for key, entry in (raw.get(group) or {}).items():
             meanings[f"{group}.{key}"] = entry.get("means", key) if isinstance(entry, dict) else key
     unknown = set(raw.get("acts", {})) - set(ACTS)
@@ -122,6 +125,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         litigation=_group(raw, "litigation"),
         marks=_compile(raw["marks"]["cues"]),
         kinds=_group(raw, "kinds"),
+        duties=_group(raw, "duties"),
+        duty_terms={str(k): tuple(v.get("terms") or ()) for k, v in (raw.get("duties") or {}).items()},
         meanings=meanings,
     )
 
@@ -169,7 +174,39 @@ def _negated_acts(text: str) -> set[str]:
     return out
 
 
+# A sentence ends at . ! ? (or their CJK forms) followed by space or the end; "v0.1" and "3.5" do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+# "Since Llama 3.1 is MIT, can I ...?": a premise before the question proper, stated, not asked
+_PREMISE = re.compile(
+    r"^\W*(?:so\s+)?(?:since|because|as|given(?:\s+that)?|now\s+that|seeing\s+(?:as|that)|if\s+it.s\s+true\s+that)\s+"
+    r"[^,;?]{3,160}[,;]\s*",
+    re.I,
+)
+
+
+def question_sentence(text: str) -> str:
+    """The sentence that asks: the last one with a question mark (else the last one), without a stated premise.
+    Its wording decides the kind of question; the sentences before it describe the situation."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x and x.strip()]
+    if not sentences:
+        return text
+    asking = [x for x in sentences if x.rstrip().endswith(("?", "？"))]
+    last = (asking or sentences)[-1]
+    return _PREMISE.sub("", last, count=1) or last
+
+
 def _kind(text: str, vocab: Vocabulary) -> str:
+    asked = question_sentence(text)
+    kind = _kind_of(asked, vocab)
+    if kind == "permission" and asked != text:
+        # a bare "Is that OK?" takes its kind from nothing; a statement of what is asked may sit earlier
+        earlier = _kind_of(text, vocab)
+        if earlier not in ("identity", "permission") and not _asks_permission_first(asked):
+            return earlier
+    return kind
+
+
+def _kind_of(text: str, vocab: Vocabulary) -> str:
     k = vocab.kinds
     # Order: the most specific reading of the question wins.
     if k["identity"].search(text):
@@ -201,7 +238,7 @@ _PERMISSION_LEAD = re.compile(
 
 def _asks_permission_first(text: str) -> bool:
     """ "Can we use it commercially, or do we need a license?" asks for permission first."""
-    return bool(_PERMISSION_LEAD.search(text.strip().split("\n")[-1]))
+    return bool(_PERMISSION_LEAD.search(question_sentence(text)))
 
 
 def read_situation(
@@ -257,7 +294,7 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
     s.name = _name(text)
     if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and (
-        s.name or (_RELEASES.search(text) and not negated)
+        s.name or (_RELEASES.search(_without_duty(text, vocab)) and not negated)
     ):
         s.acts.append("publish_derivative")  # a derivative given a name or released reaches others
     if vocab.attribution["omitted"].search(text):
@@ -270,8 +307,48 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     s.figures = list(figures) if figures is not None else extract_figures(text)
     s.kind = _kind(text, vocab)
     s.asks_license = bool(_ASKS_LICENSE.search(text))
+    if s.kind == "obligation" and not s.asks_license:
+        duty = _duty_acts(text, vocab)
+        s.acts = [a for a in s.acts if a not in duty]
+        words = _duty(text, vocab)
+        s.duty = next((d for d, pat in vocab.duties.items() if pat.search(words)), None) if words else None
     s.licensor_subject = bool(_LICENSOR_SUBJECT.search(text))
     return s
+
+
+# The duty a "do I have to ...?" asks about ends where the clause does, or where its condition begins
+_DUTY_END = re.compile(
+    r"[,;:?!.]|\b(?:if|when|once|because|since|after|before|unless|as\s+long\s+as|so\s+that)\b", re.I
+)
+
+
+def _duty(text: str, vocab: Vocabulary) -> str:
+    """The words of the duty a "do I have to ...?" question asks about ("" when it asks no such thing)."""
+    asked = question_sentence(text)
+    m = vocab.kinds["obligation"].search(asked)
+    if not m or _ASKS_LICENSE.search(asked) or _asks_permission_first(asked):
+        return ""
+    rest = asked[m.end():]
+    end = _DUTY_END.search(rest)
+    return (rest[: end.start()] if end else rest).strip()
+
+
+def _without_duty(text: str, vocab: Vocabulary) -> str:
+    duty = _duty(text, vocab)
+    return text.replace(duty, " ") if duty else text
+
+
+def _duty_acts(text: str, vocab: Vocabulary) -> set[str]:
+    """Acts named only as the duty asked about: "I run it as SaaS. Do I have to publish my changes?" asks whether
+    publishing is required; it does not say the user publishes. Modifying stays: there is something to publish."""
+    duty = _duty(text, vocab)
+    if not duty:
+        return set()
+    outside = text.replace(duty, " ")
+    return {
+        a for a, p in vocab.acts.items()
+        if a in MAKES_AVAILABLE | {"relicense"} and p.search(duty) and not p.search(outside)
+    }  # fmt: skip
 
 
 # Acquiring a license or permission, not handing one on ("do we need a separate license?", "ask Meta for one");

@@ -69,6 +69,7 @@ class Term(_Strict):
     period: Literal["annual", "monthly"] | None = None
     counted: str = ""
     above: Literal["no", "conditional"] = "no"  # what passing the threshold does: rights withheld, or a duty added
+    duty: str | None = None  # the duty passing it adds (a key of `duties` in corpus/situations.yaml)
     # use policies, prohibitions, territory
     areas: list[str] = []
     regions: list[str] = []  # territory: the excluded regions; prohibition: regions it forbids

@@ -48,6 +48,25 @@ def test_a_follow_up_name_without_the_prefix_breaks_the_naming_rule():
     assert verdict("llama-3.3-license-2024", "and if we publish it as 'Llama-MedBot'?", "derivatives", history) != "no"
 
 
+@pytest.mark.parametrize(
+    "figures, expected",
+    [
+        ("about 30M monthly users and $2M a month in revenue", "no"),
+        ("about 300M monthly users", "yes"),
+        ("", "conditional"),
+    ],
+)
+def test_a_duty_that_arises_above_a_threshold_binds_only_above_it(figures, expected):
+    size = f", with {figures}" if figures else ""
+    q = f"Our commercial assistant runs on Kimi K2{size}. Must we show 'Kimi K2' in the UI?"
+    assert verdict("moonshot-ai-modified-mit-2025", q, "attribution") == expected
+
+
+def test_a_duty_that_needs_distribution_is_not_owed_by_a_hosted_service():
+    q = "We patched a GPL-3.0 inference server and only offer it as a web service. Do we have to publish the patch?"
+    assert verdict("gpl-3.0", q, "redistribution") == "no"
+
+
 def test_paying_is_answered_literally():
     assert (
         verdict(

@@ -56,6 +56,29 @@ def test_the_kind_of_question(question, kind):
     assert read_situation(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        # the sentence that asks decides, not a statement before it
+        ("Gemma is MIT as far as I know. Can we put it in our paid app?", "permission"),
+        ("We have 1B users. Can we keep using it, or must we ask for something first?", "permission"),
+        # a premise ("since it is MIT") is stated, not asked
+        ("Since Qwen2.5-7B is Apache 2.0, I can rename my fine-tune freely, right?", "permission"),
+        ("Because Phi-4 is MIT, is there any cap on users?", "existence"),
+    ],
+)
+def test_the_question_sentence_decides_the_kind(question, kind):
+    assert read_situation(question).kind == kind
+
+
+def test_the_duty_asked_about_is_not_an_act_the_user_does():
+    s = read_situation("We changed the AGPL server a bit and use it in-house. Must we release the modified source?")
+    assert s.kind == "obligation" and not s.has("publish_derivative", "redistribute") and s.has("modify")
+    # an act in the condition of the duty is still the user's
+    s = read_situation("Do we have to credit Meta if we distribute the weights?")
+    assert s.kind == "obligation" and s.has("redistribute")
+
+
 def test_areas_regions_and_commercial_context():
     s = read_situation("Our Paris startup wants to sell a diagnosis assistant to hospitals")
     assert "medical" in s.areas and "eu" in s.regions and s.commercial is True
