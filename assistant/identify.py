@@ -128,6 +128,7 @@ class HFEntry:
     confidence: str = "high"
     note: str | None = None
     by_link: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    external: tuple[str, ...] = ()  # ids of corpus/external records, for a license the LicenseDB has no text for
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def _entry(ident: str, raw: dict) -> HFEntry:
         confidence=str(raw.get("confidence") or "high"),
         note=raw.get("note"),
         by_link=tuple((str(k), tuple(v or ())) for k, v in (raw.get("by_link") or {}).items()),
+        external=tuple(str(x) for x in (raw.get("external") or ())),
     )
 
 
@@ -220,6 +222,8 @@ def _metadata_findings(meta: dict, table: HFTable) -> tuple[list[Finding], list[
             ev.append(f"license_link contains {needle!r}")
         if not keys:
             what = entry.name or value
+            if entry.external:
+                what += " (the project's summary: " + ", ".join(f"ext:{x}" for x in entry.external) + ")"
             notes.append(
                 f"`{field_name}: {value}` names {what}, which has no text in the LicenseDB"
                 + (f": {entry.note}" if entry.note else ".")

@@ -71,6 +71,33 @@ def test_common_model_identifiers_are_mapped():
         assert table.license_names[name].keys, name
 
 
+def test_external_ids_name_corpus_external_records():
+    # a license the LicenseDB lacks is named by the corpus/external record that summarises it, both ways round
+    from assistant.catalog import load_catalog
+
+    external = load_catalog().external
+    table = load_hf_licenses()
+    for section in (table.identifiers, table.license_names):
+        for ident, entry in section.items():
+            assert set(entry.external) <= set(external), f"{ident}: {sorted(set(entry.external) - set(external))}"
+    for rec in external.values():
+        for hf_id in rec.hf_ids:
+            entry = table.license_names.get(hf_id) or table.identifiers.get(hf_id)
+            assert entry is not None and rec.id in entry.external, f"{rec.id}: license_name {hf_id!r} is not mapped to it"
+
+
+@pytest.mark.parametrize(
+    ("name", "record"),
+    [("mnpl", "mistral-mnpl-0.1"), ("mrl", "mistral-mrl-0.1"), ("qwen-research", "qwen-research-2024"),
+     ("llama3", "meta-llama-3-2024-04-18"), ("falcon-180b-license", "tii-falcon-180b-1.0"),
+     ("yi-license", "yi-community-2.1")],
+)
+def test_card_with_a_license_name_outside_the_licensedb_cites_its_record(name, record):
+    result = identify(card({"license": "other", "license_name": name}))
+    assert result.license_keys == []
+    assert any(f"ext:{record}" in n for n in result.notes), result.notes
+
+
 def test_bare_hugging_face_identifier():
     # a one-line identifier needs no text matching
     result = identify("cc-by-nc-4.0")
