@@ -153,7 +153,7 @@ def norm_key(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Target:
-    kind: str  # "license" | "model"
+    kind: str  # "license" | "model" | "external" (a license the LicenseDB lacks)
     key: str  # license key, or model name
     variant: str | None = None
 
@@ -242,6 +242,11 @@ def _build_index(catalog: Any) -> _Index:
         for a in (key, e.name, *e.aliases):
             aliases.setdefault(norm_key(a), _Target("license", key))
             license_aliases.setdefault(norm_key(a), _Target("license", key))
+    # licenses the LicenseDB lacks, by the names people give them ("Yi Series Models Community License")
+    for ext_id, e in (getattr(catalog, "external", {}) or {}).items():
+        for a in (e.name, *getattr(e, "aliases", [])):
+            if len(norm_key(a)) >= 2:
+                aliases.setdefault(norm_key(a), _Target("external", ext_id))
     aliases.pop((), None)
     vocab = {t for k in aliases for t in k if len(t) >= 4 and t.isalpha()}
     by_letter: dict[str, list[str]] = {}
@@ -625,12 +630,18 @@ def resolve(text: str, catalog: Any = None) -> Resolution:
         covered.update(range(mt.i, mt.j))
         if mt.fuzzy:
             written = text[mt.start : mt.end]
-            name = _target_label(mt.target) if mt.target.kind == "model" else idx.license_names[mt.target.key]
+            name = (
+                _target_label(mt.target) if mt.target.kind == "model"
+                else idx.external_names[mt.target.key] if mt.target.kind == "external"
+                else idx.license_names[mt.target.key]
+            )  # fmt: skip
             acc.add(acc.r.notes, f"Read '{written}' as {name}.")
         if mt.target.kind == "model":
             sized = any(_SIZE_TOKEN.match(norms[k]) for k in range(mt.i, mt.j))
             _add_model(idx, acc, mt.target, sized=sized)
             _repackaging_note(idx, acc, text, mt)
+        elif mt.target.kind == "external":
+            acc.add(acc.r.external, mt.target.key)
         else:
             acc.lic(mt.target.key, direct=True)
             _bare_license_note(idx, acc, mt, toks, matched_models)

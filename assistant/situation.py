@@ -254,21 +254,30 @@ def read_situation(
     return s
 
 
+# "the Mistral Research License", "a non-commercial licence": words that name a license describe it, not the use
+_LICENSE_NAME = re.compile(
+    r"\b(?:non[- ]?commercial|research|community|non[- ]?production|academic|evaluation|open)"
+    r"(?:[\s-]+(?:research|community|use|model|models|ai|rail\S*|open|only))*[\s-]+(?:licen[cs]es?|agreements?|terms)\b",
+    re.I,
+)
+
+
 def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) -> Situation:
     s = Situation()
+    context = _LICENSE_NAME.sub(" license ", text)  # what the use is, read without the licenses' own names
     negated = _negated_acts(text)
     acts = [a for a, p in vocab.acts.items() if p.search(text)]
     s.acts = [a for a in acts if a not in negated or a in ("modify", "use_outputs", "train_on_outputs", "evaluate")]
     if negated and not s.has(*MAKES_AVAILABLE):
         s.negated = True
-    com_yes = bool(vocab.commercial["yes"].search(text))
-    com_no = bool(vocab.commercial["no"].search(text))
+    com_yes = bool(vocab.commercial["yes"].search(context))
+    com_no = bool(vocab.commercial["no"].search(context))
     # "non-commercial" contains "commercial": the negative reading wins when both match the same words
     if (
         com_no
-        and not re.search(r"(?<!non[- ])(?<!non)\bcom+er[cs]ial", text, re.I)
+        and not re.search(r"(?<!non[- ])(?<!non)\bcom+er[cs]ial", context, re.I)
         and not re.search(
-            r"\b(?:sell|paid|customers?|clients?|business|company|startup|saas|revenue|monetiz|profit)", text, re.I
+            r"\b(?:sell|paid|customers?|clients?|business|company|startup|saas|revenue|monetiz|profit)", context, re.I
         )
     ):
         com_yes = False
@@ -279,7 +288,7 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     elif com_yes and com_no:
         # "a university spin-off selling ...": selling decides; "non-commercial research" decides the other way
         s.commercial = bool(
-            re.search(r"\b(?:sell|paid|customers?|clients?|saas|revenue|monetiz|profit|startup|company)", text, re.I)
+            re.search(r"\b(?:sell|paid|customers?|clients?|saas|revenue|monetiz|profit|startup|company)", context, re.I)
         )
     internal = bool(vocab.audience["internal"].search(text))
     external = bool(vocab.audience["external"].search(text)) and not (negated and internal)
@@ -287,7 +296,7 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
         s.audience = "internal"
     elif external or s.has(*MAKES_AVAILABLE):
         s.audience = "external"
-    s.purposes = [p for p, pat in vocab.purposes.items() if pat.search(text)]
+    s.purposes = [p for p, pat in vocab.purposes.items() if pat.search(context)]
     s.areas = [a for a, pat in vocab.areas.items() if pat.search(text)]
     # training another model or benchmarking is itself a stated use
     s.use_stated = bool(s.areas) or s.has("train_on_outputs", "evaluate") or bool(vocab.use_stated.search(text))

@@ -83,7 +83,8 @@ def test_external_ids_name_corpus_external_records():
     for rec in external.values():
         for hf_id in rec.hf_ids:
             entry = table.license_names.get(hf_id) or table.identifiers.get(hf_id)
-            assert entry is not None and rec.id in entry.external, f"{rec.id}: license_name {hf_id!r} is not mapped to it"
+            mapped = entry is not None and rec.id in entry.external
+            assert mapped, f"{rec.id}: license_name {hf_id!r} is not mapped to it"
 
 
 @pytest.mark.parametrize(

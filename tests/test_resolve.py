@@ -278,3 +278,15 @@ def test_derivative_chain_through_catalog(mini):
 def test_results_follow_the_catalog_passed_in(mini, catalog):
     assert resolve("Mistral 7B", mini).models == []
     assert resolve("Mistral 7B", catalog).models == ["Mistral 7B"]
+
+
+@pytest.mark.parametrize(
+    ("text", "external"),
+    [
+        ("Does the Yi Series Models Community License let a startup sell an app?", "yi-community-2.1"),
+        ("under the mistral ai research license, may I benchmark it?", "mistral-mrl-0.1"),
+    ],
+)
+def test_a_license_the_licensedb_lacks_is_named_by_its_own_name(catalog, text, external):
+    r = resolve(text, catalog)
+    assert external in r.external and not r.licenses

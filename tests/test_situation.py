@@ -98,3 +98,11 @@ def test_asking_for_a_license_is_not_asking_to_include_one():
     assert read_situation("Do we need to request a license from Meta?").asks_license
     assert read_situation("Do we need a separate license with 900M users?").asks_license
     assert not read_situation("Do I need to include the license text when I redistribute?").asks_license
+
+
+def test_a_license_named_research_or_non_commercial_says_nothing_of_the_use():
+    s = read_situation("Under the Qwen Research License, can our company put it in a product we sell?")
+    assert s.commercial is True and "research" not in s.purposes
+    assert read_situation("Is the Mistral Research License fine for us?").commercial is None
+    s = read_situation("for non-commercial research at a university, is the research license fine?")
+    assert s.commercial is False
