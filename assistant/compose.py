@@ -54,6 +54,11 @@ REASONS_LEAD = {
 }
 
 
+#: Literal questions ("do I have to ...?", "does it forbid ...?") get a literal lead, not "allowed".
+LITERAL_LEAD = {"no": "No.", "conditional": "It depends.", "yes": "Yes.", "not_addressed": ""}
+PERMISSION_KINDS = frozenset({"permission", "checklist"})
+
+
 def decisions_text(decisions: Sequence) -> str:
     """One short paragraph per license (several facets joined)."""
     # the verdict itself is shown by the caller (badge / "Verdict:" line); the text says why
@@ -71,7 +76,8 @@ def decisions_text(decisions: Sequence) -> str:
                 seen.add(s)
                 sentences.append(s)
         body = " ".join(sentences)
-        lead = REASONS_LEAD.get(ds[0].verdict or "", "") if getattr(ds[0], "checklist", None) is not None else ""
+        leads = REASONS_LEAD if getattr(ds[0], "kind", "permission") in PERMISSION_KINDS else LITERAL_LEAD
+        lead = leads.get(ds[0].verdict or "", "") if getattr(ds[0], "checklist", None) is not None else ""
         if lead and not multi:
             body = f"{lead} {body}"
         if multi:

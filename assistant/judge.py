@@ -93,6 +93,7 @@ class Judgement:
     curated: bool = True
     unverified: bool = False
     figure: Figure | None = None
+    kind: str = "permission"  # the kind of question the verdict answers (its yes means what that kind asks)
 
     @property
     def summary(self) -> str:
@@ -411,6 +412,7 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         [],
         findings=findings,
         unverified=any(f.term.unverified for f in findings if f.status in ("violated", "open")),
+        kind=s.kind,
     )
     j.checklist = _checklist(license_key, findings)
     has_grant, missing = _granted(facts, acts)
@@ -535,7 +537,9 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             )
             j.sections = [x for f in duties for x in f.term.sections]
         return j
-    _permission(j, violated, opened, has_grant, missing)
+    allowed = _permission(j, violated, opened, has_grant, missing)
+    if kind == "restriction":  # "does it forbid ...?": yes when it is not allowed
+        j.verdict = {"no": "yes", "yes": "no"}.get(allowed, allowed)
     return j
 
 

@@ -25,6 +25,7 @@ ACTS: tuple[str, ...] = (
 MAKES_AVAILABLE: frozenset[str] = frozenset({"host", "ship", "redistribute", "publish_derivative"})
 KINDS: tuple[str, ...] = (
     "permission", "obligation", "cost", "existence", "ownership", "checklist", "identity", "definition", "venue",
+    "restriction",
 )  # fmt: skip
 
 
@@ -176,6 +177,7 @@ def _negated_acts(text: str) -> set[str]:
 
 # A sentence ends at . ! ? (or their CJK forms) followed by space or the end; "v0.1" and "3.5" do not end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|esp|resp|no)\.|\b[A-Z]\.)$", re.I)
 # "Since Llama 3.1 is MIT, can I ...?": a premise before the question proper, stated, not asked
 _PREMISE = re.compile(
     r"^\W*(?:so\s+)?(?:since|because|as|given(?:\s+that)?|now\s+that|seeing\s+(?:as|that)|if\s+it.s\s+true\s+that)\s+"
@@ -187,7 +189,12 @@ _PREMISE = re.compile(
 def question_sentence(text: str) -> str:
     """The sentence that asks: the last one with a question mark (else the last one), without a stated premise.
     Its wording decides the kind of question; the sentences before it describe the situation."""
-    sentences = [x.strip() for x in _SENTENCE_END.split(text.strip()) if x and x.strip()]
+    sentences: list[str] = []
+    for piece in (x.strip() for x in _SENTENCE_END.split(text.strip())):
+        if piece and sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece  # "e.g." and "i.e." do not end a sentence
+        elif piece:
+            sentences.append(piece)
     if not sentences:
         return text
     asking = [x for x in sentences if x.rstrip().endswith(("?", "？"))]
@@ -221,6 +228,8 @@ def _kind_of(text: str, vocab: Vocabulary) -> str:
         return "obligation"
     if k["existence"].search(text):
         return "existence"
+    if k["restriction"].search(text) and not _asks_permission_first(text):
+        return "restriction"  # "does it forbid ...?" is answered literally: no when it is allowed
     if k["venue"].search(text) and re.search(r"\b(?:law|laws|court|courts|jurisdiction|arbitration|venue|litigat\w*)\b",
                                             text, re.I):
         return "venue"

@@ -136,3 +136,28 @@ def test_every_license_answers_every_act():
             s.acts = [act]
             j = judge(key, s, "commercial_use")
             assert j.verdict in ("yes", "no", "conditional", "not_addressed"), (key, act)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # "does it forbid ...?" is answered as asked: no when it is allowed, yes when it is not
+        ("Does the Apache 2.0 license forbid us from selling a fine-tuned model?", "no"),
+        ("Does CC-BY-NC-4.0 prohibit a company from selling access to the model?", "yes"),
+        ("Would the Llama 3.1 license stop a platform with 900 million monthly active users?", "yes"),
+    ],
+)
+def test_a_question_whether_it_forbids_is_answered_literally(question, expected):
+    s = read_situation(question)
+    assert s.kind == "restriction"
+    key = {"Apache": "apache-2.0", "CC-BY": "cc-by-nc-4.0", "Llama": "llama-3.1-license-2024"}
+    lic = next(v for k, v in key.items() if k in question)
+    assert judge(lic, s, "commercial_use").verdict == expected
+
+
+def test_a_literal_no_is_not_worded_as_a_refusal():
+    from assistant import ask
+
+    a = ask("We patched a GPL-3.0 inference server and only offer it as a web service. Must we publish the patch?")
+    assert a.verdict == "no"
+    assert "Not allowed" not in a.text
