@@ -75,7 +75,7 @@ _UNIT_AFTER = re.compile(
     r"(?:monthly|daily|weekly)\s+active\s+users|active\s+(?:monthly\s+)?users|monthly\s+users|"
     r"(?:monthly|daily|weekly)\s+actives|actives|"
     r"月活(?:跃)?(?:用户)?|用户|ユーザー|사용자|mau|maus|dau|wau|users?|nutzer(?:innen)?|benutzer|utilisateurs|usuarios|utenti|usuários|customers?|subscribers?|accounts?|people|visitors|members|seats|clients|"
-    r"(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b|dollars?|bucks|euros?|pounds?|quid|yuan|"
+    r"(?:usd|eur|gbp|jpy|cny|rmb|chf|cad|aud|inr|krw|sgd|hkd)\b|(?:us\s+|u\.s\.\s+)?dollars?|bucks|euros?|pounds?|quid|yuan|"
     r"renminbi|yen|rupees|francs|won\b|美元|元|人民币|ドル|円|달러|원|"
     r"(?:in\s+)?(?:annual\s+|yearly\s+|monthly\s+)?(?:revenue|turnover|sales|arr|mrr|income|profit|gmv)"
     r")(?![A-Za-z0-9_])",
@@ -187,11 +187,22 @@ _RANGE_BEFORE = re.compile(r"\b(?:between|from)\s*$", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:and|to|-|–)\s*$", re.I)
 
 
+# "above the $1M line", "below Qwen's 100M": a determiner between the comparator and the number
+_DETERMINER_TAIL = re.compile(r"\s+(?:the|a|an|our|their|its|this|that|[\w.-]+(?:'s|’s))\s*$", re.I)
+# "we don't have more than 700M", "we never exceed": the comparator is negated
+_NEGATION_TAIL = re.compile(r"(?:\b(?:not|never|no|nor)|n[’']t)\s+(?:\w+\s+){0,2}$", re.I)
+_FLIPPED = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
+
+
 def _comparator(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 40) : start]
     before = re.sub(r"(?:\s+(?:about|around|roughly|approximately|approx\.?|~|some|nearly|almost))+\s*$", " ", before)
+    before = _DETERMINER_TAIL.sub(" ", before)
     for name, pattern in _COMPARATORS:
-        if pattern.search(before):
+        m = pattern.search(before)
+        if m:
+            if name in ("gt", "lt") and _NEGATION_TAIL.search(before[: m.start()]):
+                return _FLIPPED[name]
             return name
     if "+" in text[start:end] or _OR_MORE_AFTER.match(text, end):
         return "ge"

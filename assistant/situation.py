@@ -16,6 +16,7 @@ import yaml
 
 from assistant.config import CORPUS_DIR
 from assistant.figures import Figure, extract_figures
+from assistant.spelling import mend
 
 ACTS: tuple[str, ...] = (
     "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
@@ -143,17 +144,19 @@ _BARE_NAME = re.compile(
     r"rename(?:d)?\s+it\s+(?:to\s+)?)\s+([A-Z][\w.+-]*(?:[ -][A-Z0-9][\w.+-]*){0,2})"
 )
 # "we won't distribute it", "not going to publish": the act named is avoided, not done
-_ACT_STEMS = r"(?:distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*"
+_ACT_STEMS = r"(?:distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer|apis?\b|servic|saas)\w*"
 _NEGATED_ACT = re.compile(
     r"\b(?:not|never|no|won.t|wont|don.t|dont|do\s+not|will\s+not|without|nor|isn.t|aren.t)\s+(?:\w+\s+){0,3}?"
     rf"{_ACT_STEMS}(?:\s*(?:,|or|and|nor)\s+(?:\w+\s+)?{_ACT_STEMS})*",
     re.I,
 )
-_ACT_WORD = re.compile(r"(distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer)\w*", re.I)
+_ACT_WORD = re.compile(
+    r"(distribut|redistribut|publish|releas|shar|upload|ship|sell|host|expos|offer|api|servic|saas)\w*", re.I
+)
 _ACT_OF_WORD = {
     "distribut": "redistribute", "redistribut": "redistribute", "publish": "publish_derivative",
     "releas": "publish_derivative", "shar": "redistribute", "upload": "redistribute", "ship": "ship",
-    "sell": "ship", "host": "host", "expos": "host", "offer": "host",
+    "sell": "ship", "host": "host", "expos": "host", "offer": "host", "api": "host", "servic": "host", "saas": "host",
 }  # fmt: skip
 
 
@@ -256,9 +259,9 @@ def read_situation(
     """The Situation a question describes. Earlier user turns (oldest first) fill in what a follow-up leaves out:
     "and if we publish the weights as 'MedBot'?" keeps the earlier commercial SaaS context and adds the act."""
     vocab = vocab or load_vocabulary()
-    s = _read_one(question or "", vocab, figures)
+    s = _read_one(mend(question or ""), vocab, figures)
     for turn in reversed(list(history or [])):
-        prior = _read_one(turn, vocab, None)
+        prior = _read_one(mend(turn), vocab, None)
         _inherit(s, prior)
     return s
 
@@ -311,7 +314,7 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
     s.use_stated = bool(s.areas) or s.has("train_on_outputs", "evaluate") or bool(vocab.use_stated.search(text))
     s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
     s.name = _name(text)
-    if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and (
+    if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and s.audience != "internal" and (
         s.name or (_RELEASES.search(_without_duty(text, vocab)) and not negated)
     ):
         s.acts.append("publish_derivative")  # a derivative given a name or released reaches others

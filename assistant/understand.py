@@ -11,6 +11,7 @@ from assistant.facets import detect_facets
 from assistant.figures import Figure, extract_figures
 from assistant.resolve import Resolution, resolve
 from assistant.situation import Situation, read_situation
+from assistant.spelling import mend
 
 MAX_HISTORY_TURNS = 12  # older turns rarely name the subject of a follow-up, and each costs a resolve()
 
@@ -184,7 +185,7 @@ def understand(
     question = question if isinstance(question, str) else ""
     res = resolve(_SPOKEN_VERSION.sub(r"\1.\2", question), catalog)  # "llama 3 point 2" is Llama 3.2
     figures = extract_figures(question)
-    facets = detect_facets(question, figures)
+    facets = detect_facets(mend(question), figures)  # typos would hide a topic from the facet cues
     q = Query(
         question=question,
         licenses=list(res.licenses),

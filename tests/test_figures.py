@@ -116,3 +116,22 @@ def test_short_words_are_not_word_numbers(text):
 def test_common_misspellings_of_scales_are_read(text, value):
     figs = extract_figures(text)
     assert figs and figs[0].value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator"),
+    [
+        ("we don't have more than 700 million monthly users", "le"),
+        ("we never exceed 700M monthly active users", "le"),
+        ("we are not under 5M users", "ge"),
+        ("we're above the $1M revenue line", "gt"),
+        ("below Qwen's 100M monthly users", "lt"),
+    ],
+)
+def test_a_negated_or_determined_comparator(text, comparator):
+    assert extract_figures(text)[0].comparator == comparator
+
+
+def test_us_dollars_spelled_out_are_money():
+    f = extract_figures("about 2,000,000 US dollars a year")[0]
+    assert f.kind == "money" and f.currency == "USD" and f.value == 2_000_000
