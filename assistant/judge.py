@@ -50,6 +50,8 @@ FACET_TERMS = {
     "warranty": ("warranty_disclaimer",),
 }
 _THRESHOLDS = ("user_threshold", "revenue_threshold")
+#: Topics narrow enough that only their own conditions make a permission answer depend on facts left open.
+FOCUSED_FACETS = frozenset({"naming", "attribution", "redistribution", "derivatives"})
 #: For "do I have to ...?": the duties a question about naming or credit can mean ("do we have to mention TII?").
 OBLIGATION_TERMS = {"naming": ("name_prefix", "display"), "attribution": ("notice", "display")}  # fmt: skip
 #: Acts that a grant of "use" covers when the license does not name them.
@@ -418,15 +420,19 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
     has_grant, missing = _granted(facts, acts)
     violated = [f for f in findings if f.status == "violated"]
     opened = [f for f in findings if f.status == "open"]
+    kind = s.kind
     settled = [f for f in findings if f.term.type in _THRESHOLDS and f.status in ("ok", "violated") and s.figures]
     if settled and kind_is_size_question(s, facet):
         # The user gave the figure a threshold turns on: that is what is asked. Other open conditions stay on
         # the checklist, but do not decide the verdict.
         opened = [f for f in opened if f.term.type in _THRESHOLDS]
+    if kind in ("permission", "restriction") and facet in FOCUSED_FACETS:
+        # "Can we call it 'HelpBot'?" asks about the name: a condition on other things (the size test, the use
+        # policy) stays on the checklist but does not make this answer depend on it
+        opened = [f for f in opened if _on_topic(f.term, facet, s)]
     if missing and has_grant:
         missing_words = ", ".join(a.replace("_", " ") for a in missing)
         j.reasons.append(f"The license grants no right to {missing_words}.")
-    kind = s.kind
     if kind == "venue":
         law = [t for t in facts.terms if t.type == "governing_law"]
         if not law:
@@ -541,6 +547,14 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
     if kind == "restriction":  # "does it forbid ...?": yes when it is not allowed
         j.verdict = {"no": "yes", "yes": "no"}.get(allowed, allowed)
     return j
+
+
+def _on_topic(term: Term, facet: str, s: Situation) -> bool:
+    """A term that bears on what a focused question asks: its topic's kind of term, or a term bound to an act the
+    question names."""
+    if term.type in FACET_TERMS.get(facet, ()):
+        return True
+    return bool(term.acts) and bool(set(term.acts) & (set(s.acts) - {"use"})) and term.type != "grant"
 
 
 def duty_terms(duty: str) -> tuple[str, ...]:

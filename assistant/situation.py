@@ -134,7 +134,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
 
 
 _QUOTED_NAME = re.compile(
-    r"(?:\bas|\bcall(?:ed|ing)?\s+(?:it|them|the\s+\w+)|\bnam(?:e|ed|ing)\s+(?:it|them|the\s+\w+)?|\bbrand(?:ed)?\s+(?:it\s+)?as|"
+    r"(?:\bas|\bcall(?:ed|ing)?(?:\s+(?:it|them|the\s+\w+))?|\bnam(?:e|ed|ing)\s+(?:it|them|the\s+\w+)?|\bbrand(?:ed)?\s+(?:it\s+)?as|"
     r"\bunder\s+the\s+name|\brename(?:d)?\s+(?:it\s+)?(?:to)?)\s*"
     r"[\"'“‘«]([^\"'”’»]{2,40})[\"'”’»]",
     re.I,
@@ -274,16 +274,46 @@ _LICENSE_NAME = re.compile(
 )
 
 
+# "no company, no money", "nothing military, medical or legal", "I won't sell anything": a cue under a negation
+# (within its clause, across a short list) is what the user does not do
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:no|not|never|nothing|without|nor|neither|none|no\s+longer)|n[’']t)"
+    r"(?:[\s,]+(?:or|and|nor|even|any|a|an|the|for|to|be|is|it|anything|use)?\s*[\w-]+){0,4}?[\s,]*$",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[.;:!?()]|\b(?:but|just|only|instead|rather)\b", re.I)
+
+
+def _negated_at(text: str, start: int) -> bool:
+    before = text[max(0, start - 60) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    return bool(_NEGATION_BEFORE.search(before))
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the cue occurs at least once not under a negation."""
+    return any(not _negated_at(text, m.start()) for m in pattern.finditer(text))
+
+
+def _negated_only(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the cue occurs, and only under a negation."""
+    hits = [m for m in pattern.finditer(text)]
+    return bool(hits) and all(_negated_at(text, m.start()) for m in hits)
+
+
 def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) -> Situation:
     s = Situation()
     context = _LICENSE_NAME.sub(" license ", text)  # what the use is, read without the licenses' own names
     negated = _negated_acts(text)
-    acts = [a for a, p in vocab.acts.items() if p.search(text)]
+    acts = [a for a, p in vocab.acts.items() if _affirmed(p, text)]
     s.acts = [a for a in acts if a not in negated or a in ("modify", "use_outputs", "train_on_outputs", "evaluate")]
     if negated and not s.has(*MAKES_AVAILABLE):
         s.negated = True
-    com_yes = bool(vocab.commercial["yes"].search(context))
-    com_no = bool(vocab.commercial["no"].search(context))
+    com_yes = _affirmed(vocab.commercial["yes"], context)
+    # "I won't sell anything", "no company, no money": a denied commercial context is a non-commercial one
+    com_no = bool(vocab.commercial["no"].search(context)) or _negated_only(vocab.commercial["yes"], context)
     # "non-commercial" contains "commercial": the negative reading wins when both match the same words
     if (
         com_no
@@ -303,16 +333,16 @@ def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) ->
             re.search(r"\b(?:sell|paid|customers?|clients?|saas|revenue|monetiz|profit|startup|company)", context, re.I)
         )
     internal = bool(vocab.audience["internal"].search(text))
-    external = bool(vocab.audience["external"].search(text)) and not (negated and internal)
+    external = _affirmed(vocab.audience["external"], text)
     if internal and not (external and s.has(*MAKES_AVAILABLE)):
         s.audience = "internal"
     elif external or s.has(*MAKES_AVAILABLE):
         s.audience = "external"
     s.purposes = [p for p, pat in vocab.purposes.items() if pat.search(context)]
-    s.areas = [a for a, pat in vocab.areas.items() if pat.search(text)]
+    s.areas = [a for a, pat in vocab.areas.items() if _affirmed(pat, text)]
     # training another model or benchmarking is itself a stated use
     s.use_stated = bool(s.areas) or s.has("train_on_outputs", "evaluate") or bool(vocab.use_stated.search(text))
-    s.regions = [r for r, pat in vocab.regions.items() if pat.search(text)]
+    s.regions = [r for r, pat in vocab.regions.items() if _affirmed(pat, text)]
     s.name = _name(text)
     if not s.has("publish_derivative") and s.has("modify", "train_on_outputs") and s.audience != "internal" and (
         s.name or (_RELEASES.search(_without_duty(text, vocab)) and not negated)
