@@ -228,6 +228,10 @@ def _from_record(assistant: Any, question: str, supplied: SuppliedText, history)
     if refs and not citations:
         notes.append("None of the sections the recorded terms cite was found in your copy: it may be another "
                      "version of the license, or numbered differently.")
+    reference = ""
+    if not refs:  # the recorded terms name no clause for this: the copy's closest ones, for reference only
+        citations = [cite_chunk(c) for c, _ in supplied.search(hint, k=2)]
+        reference = "The closest clauses of your copy are quoted below for reference." if citations else ""
     notes = [*supplied.identity.notes, *notes]
     notes.append(f"The verdict rests on the terms of the {record.name} as recorded here (read at {record.source}, "
                  f"checked {record.checked}); the quotes are from your copy, matched by section number. No copy of "
@@ -238,8 +242,9 @@ def _from_record(assistant: Any, question: str, supplied: SuppliedText, history)
     other = _named_elsewhere(assistant, question, supplied)
     if other:
         notes.insert(0, f"The question names {', '.join(other)}; this answer is about the text you supplied.")
+    text = "\n\n".join(x for x in (_identified(supplied), j.summary, reference) if x)
     return Answer(
-        question=question, verdict=overall([j]), text="\n\n".join(x for x in (_identified(supplied), j.summary) if x),
+        question=question, verdict=overall([j]), text=text,
         citations=citations, external_licenses=[record.id], models=list(q.models), facets=list(q.facets),
         figures=[asdict(f) for f in q.figures], notes=list(dict.fromkeys(notes)),
         as_of=_as_of(assistant, supplied, f"{record.name} (terms recorded {record.checked})"),
