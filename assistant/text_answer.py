@@ -82,6 +82,7 @@ def _as_of(assistant: Any, supplied: SuppliedText, lead: str = "") -> str:
 
 def _named_elsewhere(assistant: Any, question: str, supplied: SuppliedText) -> list[str]:
     """Licenses or models the question names that are not the supplied text."""
+    from assistant.compose import license_label
     from assistant.understand import understand
 
     q = understand(question, catalog=assistant.catalog)
@@ -89,7 +90,10 @@ def _named_elsewhere(assistant: Any, question: str, supplied: SuppliedText) -> l
     named = [k for k in [*q.licenses, *q.external] if k != own]
     if not named or own in q.licenses or own in q.external:
         return []
-    return list(dict.fromkeys([*q.models, *named]))
+    if q.models:
+        return list(dict.fromkeys(q.models))
+    records = assistant.catalog.external
+    return list(dict.fromkeys(records[k].name if k in records else license_label(k) for k in named))
 
 
 def _quote_sections(supplied: SuppliedText, refs: Sequence[str], hint: str, label: str,

@@ -261,6 +261,7 @@ class Backend:
         self.dense = None
         self._identify_ready = False
         self._supplied: dict[str, Any] = {}  # sha256 of a pasted text -> its SuppliedText
+        self._supplied_lock = threading.Lock()
 
     # -- loading
     def start(self) -> None:
@@ -404,12 +405,13 @@ class Backend:
         from assistant.user_text import load_supplied
 
         key = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-        if key not in self._supplied:
-            self.warm_identify()
-            while len(self._supplied) >= _PASTED_KEPT:
-                self._supplied.pop(next(iter(self._supplied)))
-            self._supplied[key] = load_supplied(text, catalog=self.catalog(), identification=identification)
-        return self._supplied[key]
+        with self._supplied_lock:  # the page serves several people at once
+            if key not in self._supplied:
+                self.warm_identify()
+                while len(self._supplied) >= _PASTED_KEPT:
+                    self._supplied.pop(next(iter(self._supplied)))
+                self._supplied[key] = load_supplied(text, catalog=self.catalog(), identification=identification)
+            return self._supplied[key]
 
     # -- answering
     def ask(self, question: str, history: Sequence[str] = (), scope: Scope | None = None) -> Answer:
