@@ -31,6 +31,7 @@ _EXPORTS = {
     "identify": "assistant.identify",
     "Identification": "assistant.identify",
     "Settings": "assistant.config",
+    "LicenseTextError": "assistant.user_text",
 }
 __all__ = [
     "ask",
@@ -44,6 +45,7 @@ __all__ = [
     "identify",
     "Identification",
     "Settings",
+    "LicenseTextError",
 ]
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.identify import Identification, identify
     from assistant.search import Hit, Searcher, as_retriever, search
+    from assistant.user_text import LicenseTextError
 
 
 def __getattr__(name: str):

@@ -20,7 +20,7 @@ NOT_LEGAL_ADVICE = "This is an automated reading of license texts, not legal adv
 class Citation:
     """One quoted clause. `quote` is always `source_text[start:end]` of the cited document."""
 
-    license_key: str  # LicenseDB key, or "def:<card id>" for a definition card
+    license_key: str  # LicenseDB key, "def:<card id>" for a definition card; for a supplied text what it was taken for
     license_name: str
     section_id: str
     heading: str
@@ -28,7 +28,9 @@ class Citation:
     start: int
     end: int
     source_url: str
-    kind: str = "license"  # "license" (verbatim text) or "definition" (the project's own summary of a definition)
+    #: "license" (verbatim LicenseDB text), "definition" (the project's own summary of a definition) or "supplied"
+    #: (verbatim from the license text the user supplied: offsets into their copy)
+    kind: str = "license"
     inferred_section: bool = False  # section number inferred from the text's layout, not printed in it
 
     @property
@@ -61,6 +63,9 @@ class Answer:
     #: False when retrieval ran on BM25 alone because dense search had not joined yet (the verdict and the cited
     #: sections come from the curated facts and do not change; only `retrieved` may rank differently).
     dense_search: bool = True
+    #: For a question about a license text the user supplied: where it came from, what it was identified as
+    #: (kind "licensedb" | "external" | "unknown", key, name), whether it is modified and how. Empty otherwise.
+    supplied_text: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

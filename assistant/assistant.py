@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import compose
 from assistant.answer import Answer, Citation
@@ -16,6 +16,9 @@ from assistant.citations import cite_chunk, cite_criterion, cite_section, verifi
 from assistant.config import Settings
 from assistant.facts import facts_for
 from assistant.licensedb import licensedb_version, load_license
+
+if TYPE_CHECKING:
+    from assistant.user_text import SuppliedText
 
 #: Longer questions get a message instead of an answer (the UI caps input at 2,000 characters).
 MAX_QUESTION_CHARS = 8000
@@ -110,9 +113,17 @@ class Assistant:
         history: Sequence[Any] | None = None,
         licenses: Sequence[str] | None = None,
         context: Any = None,
+        license_text: str | bytes | SuppliedText | None = None,
     ) -> Answer:
         """Answer one question. `history`: earlier user turns (strings or {"role","content"} dicts);
-        `licenses`: LicenseDB keys the conversation is scoped to; `context`: an `Identification` of a pasted file."""
+        `licenses`: LicenseDB keys the conversation is scoped to; `context`: an `Identification` of a pasted file;
+        `license_text`: the text of a license the user has, which the question is then about: it is identified and
+        every clause is quoted from it (assistant/text_answer.py); LicenseTextError (a ValueError) when it is
+        empty, binary or too large."""
+        if license_text is not None:
+            from assistant.text_answer import answer_supplied
+
+            return answer_supplied(self, question, license_text, history=history)
         t0 = time.perf_counter()
         # Retrieval does not wait for the embedding model: until dense search has joined it runs on BM25 alone,
         # and the Answer says so (the verdict and the cited sections come from the facts either way).
@@ -463,7 +474,10 @@ def default_assistant() -> Assistant:
 
 
 def ask(
-    question: str, history: Sequence[Any] | None = None, licenses: Sequence[str] | None = None, context: Any = None
+    question: str, history: Sequence[Any] | None = None, licenses: Sequence[str] | None = None, context: Any = None,
+    license_text: str | bytes | None = None,
 ) -> Answer:
-    """Answer a question about AI model licenses with a verdict and the deciding clauses quoted verbatim."""
-    return default_assistant().ask(question, history=history, licenses=licenses, context=context)
+    """Answer a question about AI model licenses with a verdict and the deciding clauses quoted verbatim;
+    with `license_text`, about that license text, quoted from it."""
+    return default_assistant().ask(question, history=history, licenses=licenses, context=context,
+                                   license_text=license_text)

@@ -14,7 +14,7 @@ class Chunk:
     id: str  # unique in the index, stable across builds: f"{doc_key}#{section_id}#{n}"
     doc_key: str  # LicenseDB key, or "def:<card id>" for a definition card
     doc_name: str
-    kind: str  # "license" | "definition"
+    kind: str  # "license" | "definition" | "supplied" (a text the user gave)
     section_id: str
     heading: str
     context: str  # parent headings, outermost first, joined with " > "
@@ -77,12 +77,14 @@ def _label(sec: Section) -> str:
 
 
 def license_chunks(
-    record: Any, max_chars: int = 1200, overlap: int = 150, sections: list[Section] | None = None
+    record: Any, max_chars: int = 1200, overlap: int = 150, sections: list[Section] | None = None,
+    kind: str = "license",
 ) -> list[Chunk]:
     """One chunk per clause (a section's own text), long clauses split at sentence boundaries.
 
     `record` is a LicenseRecord (or anything with .key, .name, .text, .source_url). Every chunk's text is exactly
-    record.text[start:end], and the chunks cover the text with no gap other than whitespace.
+    record.text[start:end], and the chunks cover the text with no gap other than whitespace. `kind` is "supplied"
+    for a text the user gave, whose chunks are quoted from their copy.
     """
     text = record.text
     secs = parse_sections(text) if sections is None else sections
@@ -103,7 +105,7 @@ def license_chunks(
                     id=f"{record.key}#{sec.id}#{n}",
                     doc_key=record.key,
                     doc_name=record.name,
-                    kind="license",
+                    kind=kind,
                     section_id=sec.id,
                     heading=sec.heading,
                     context=context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from assistant.answer import Citation
@@ -47,15 +48,21 @@ def _best_window(text: str, start: int, end: int, hint: str) -> tuple[int, int]:
     return best
 
 
+def _quote_span(text: str, sec: Section, hint: str) -> tuple[int, int]:
+    """The offsets to quote for a section: all of it, or its most relevant paragraph when it is long."""
+    start, end = _trim(text, sec.start, sec.end)
+    if end - start > MAX_QUOTE_CHARS:
+        start, end = _trim(text, *_best_window(text, start, end, hint))
+    return start, end
+
+
 def cite_section(key: str, section_id: str, hint: str = "") -> Citation | None:
     """A citation of one section of a LicenseDB text, or None when the text has no such section."""
     rec = load_license(key)
     sec = find_section(list(sections_of(key)), section_id)
     if sec is None:
         return None
-    start, end = _trim(rec.text, sec.start, sec.end)
-    if end - start > MAX_QUOTE_CHARS:
-        start, end = _trim(rec.text, *_best_window(rec.text, start, end, hint))
+    start, end = _quote_span(rec.text, sec, hint)
     return Citation(
         license_key=key,
         license_name=rec.short_name,
@@ -66,6 +73,31 @@ def cite_section(key: str, section_id: str, hint: str = "") -> Citation | None:
         end=end,
         source_url=rec.source_url,
         kind="license",
+        inferred_section=sec.inferred,
+    )
+
+
+def cite_supplied(
+    text: str, sections: Sequence[Section], section_id: str, key: str, name: str, hint: str = ""
+) -> Citation | None:
+    """A citation of one section of a license text the user supplied (kind "supplied"), or None when their copy
+    has no such section: a section is never stood in for by another."""
+    sec = find_section(list(sections), section_id)
+    if sec is None:
+        return None
+    start, end = _quote_span(text, sec, hint)
+    if start >= end:
+        return None
+    return Citation(
+        license_key=key,
+        license_name=name,
+        section_id=sec.id,
+        heading=sec.heading,
+        quote=text[start:end],
+        start=start,
+        end=end,
+        source_url="",
+        kind="supplied",
         inferred_section=sec.inferred,
     )
 
@@ -106,7 +138,10 @@ def cite_criterion(anchor: str) -> Citation | None:
     )
 
 
-def source_text(citation: Citation) -> str | None:
+def source_text(citation: Citation, supplied: str | None = None) -> str | None:
+    """The text a citation quotes; `supplied` is the user's own copy, which "supplied" citations quote."""
+    if citation.kind == "supplied":
+        return supplied
     if citation.kind == "definition" or citation.license_key.startswith("def:"):
         from assistant.catalog import load_catalog
 
@@ -118,18 +153,20 @@ def source_text(citation: Citation) -> str | None:
         return None
 
 
-def is_verbatim(citation: Citation) -> bool:
-    text = source_text(citation)
+def is_verbatim(citation: Citation, supplied: str | None = None) -> bool:
+    text = source_text(citation, supplied)
     return text is not None and text[citation.start : citation.end] == citation.quote and bool(citation.quote)
 
 
-def verified(citations: list[Citation]) -> list[Citation]:
-    """Only citations whose quote is exactly the source text at their offsets; duplicates dropped."""
+def verified(citations: list[Citation], supplied: str | None = None) -> list[Citation]:
+    """Only citations whose quote is exactly the source text at their offsets; duplicates dropped. Citations of a
+    user's own copy (kind "supplied") are checked against `supplied`, and dropped when it is not given."""
     seen: set[tuple[str, int, int]] = set()
     out = []
     for c in citations:
-        k = (c.license_key, c.start, c.end) if c.kind == "license" else (c.license_key, hash(c.section_id), 0)
-        if k in seen or not is_verbatim(c):
+        by_offset = c.kind in ("license", "supplied")
+        k = (c.license_key, c.start, c.end) if by_offset else (c.license_key, hash(c.section_id), 0)
+        if k in seen or not is_verbatim(c, supplied):
             continue
         seen.add(k)
         out.append(c)

@@ -63,7 +63,19 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
 
-    answer = Assistant(settings=_settings(args), llm=args.llm).ask(args.question, licenses=args.license or None)
+    text = None
+    if args.license_file is not None:
+        from assistant.user_text import read_license_file
+
+        text = read_license_file(args.license_file)  # a bad file is refused before anything is loaded
+    bot = Assistant(settings=_settings(args), llm=args.llm)
+    if text is None:
+        answer = bot.ask(args.question, licenses=args.license or None)
+    else:
+        from assistant.user_text import load_supplied
+
+        source = "standard input" if args.license_file == "-" else args.license_file
+        answer = bot.ask(args.question, license_text=load_supplied(text, source, catalog=bot.catalog))
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else answer.to_markdown())
     return 0
 
@@ -166,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ask", parents=[common], help="ask a question; get a verdict and the deciding clauses")
     s.add_argument("question")
-    s.add_argument("--license", action="append", metavar="KEY", help="the license(s) the question is about")
+    about = s.add_mutually_exclusive_group()
+    about.add_argument("--license", action="append", metavar="KEY", help="the license(s) the question is about")
+    about.add_argument("--license-file", metavar="PATH",
+                       help="a license text you have (or - for standard input): answered from it, quoted from it")
     s.add_argument("--llm", help="optional chat model, e.g. ollama:llama3.1 or openai:gpt-4o-mini")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_ask)

@@ -13,8 +13,9 @@ def user_message(exc: BaseException) -> str | None:
     known: tuple[type[BaseException], ...] = (IndexBuildError, UnknownLicenseError, SearchError, StoreError)
     from assistant.catalog import CorpusError
     from assistant.identify import IdentifyInputError
+    from assistant.user_text import LicenseTextError
 
-    known += (CorpusError, IdentifyInputError)
+    known += (CorpusError, IdentifyInputError, LicenseTextError)
     if isinstance(exc, known):
         return str(exc)
     if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError)):

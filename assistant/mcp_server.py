@@ -16,7 +16,8 @@ INSTRUCTIONS = (
     "Answers questions about AI model licenses with a verdict (yes / no / conditional / not_addressed) and the "
     "deciding clauses quoted verbatim from ScanCode's LicenseDB, each with its license key and section id. "
     "Use `ask` for one question, `compare` for 2-4 licenses or models, `identify` for a LICENSE file or model card, "
-    "`scan` to audit the models a project folder uses for a stated use. Not legal advice."
+    "`scan` to audit the models a project folder uses for a stated use. Give `ask` a `license_text` to answer from "
+    "a license text the user has, quoted from it. Not legal advice."
 )
 
 
@@ -28,6 +29,9 @@ def _citation(c: Any) -> dict[str, Any]:
         "heading": c.heading,
         "quote": c.quote,
         "source_url": c.source_url,
+        "kind": c.kind,  # "supplied": quoted from the license_text given, at offsets start-end
+        "start": c.start,
+        "end": c.end,
     }
 
 
@@ -48,6 +52,9 @@ def answer_result(answer: Any) -> dict[str, Any]:
         out["checklist"] = [c if isinstance(c, dict) else getattr(c, "__dict__", str(c)) for c in checklist]
     if answer.table:
         out["table"] = answer.table
+    if getattr(answer, "supplied_text", None):
+        out["license_text"] = {k: answer.supplied_text[k] for k in ("kind", "key", "name", "modified", "differences",
+                                                                    "changed_sections", "how", "sha256")}
     return out
 
 
@@ -68,7 +75,13 @@ class Tools:
                 self._assistant = Assistant(settings=self.settings, progress=False)
             return self._assistant
 
-    def ask(self, question: str, licenses: list[str] | None = None) -> dict[str, Any]:
+    def ask(self, question: str, licenses: list[str] | None = None, license_text: str | None = None) -> dict[str, Any]:
+        if license_text is not None:
+            from assistant.user_text import check_text, load_supplied
+
+            text = check_text(license_text)  # an empty or oversized text is refused before the assistant loads
+            supplied = load_supplied(text, catalog=self.assistant.catalog)
+            return answer_result(self.assistant.ask(question, license_text=supplied))
         return answer_result(self.assistant.ask(question, licenses=licenses or None))
 
     def compare(self, subjects: list[str], aspect: str = "commercial use") -> dict[str, Any]:
@@ -137,11 +150,14 @@ def build_server(settings: Settings | None = None):
     app = MCPServer("license-assistant", instructions=INSTRUCTIONS)
 
     @app.tool()
-    def ask(question: str, licenses: list[str] | None = None) -> dict[str, Any]:
+    def ask(question: str, licenses: list[str] | None = None, license_text: str | None = None) -> dict[str, Any]:
         """Ask a question about AI model licenses ("Can we use Llama 3.1 commercially with 900M monthly users?").
-        `licenses`: optional LicenseDB keys to scope it. Returns the verdict, the explanation and the deciding
-        clauses quoted verbatim with license key and section id."""
-        return _guard(tools.ask, question, licenses)
+        `licenses`: optional LicenseDB keys to scope it. `license_text`: optional full text of a license the user
+        has (at most 200 KB); the question is then about it, and every clause is quoted from it (citations of kind
+        "supplied", with offsets into that text; `license_text` in the result says what it was identified as).
+        Returns the verdict, the explanation and the deciding clauses quoted verbatim with license key and section
+        id."""
+        return _guard(tools.ask, question, licenses, license_text)
 
     @app.tool()
     def compare(subjects: list[str], aspect: str = "commercial use") -> dict[str, Any]:

@@ -35,6 +35,8 @@ def blockquote(text: str) -> str:
 
 
 def citation_markdown(c: Citation) -> str:
+    if c.kind == "supplied":  # quoted from the user's own copy: the offsets are theirs, there is no link
+        return f"**{c.label}** — your copy (chars {c.start}–{c.end})\n\n{blockquote(c.quote)}"
     kind = " *(the project's summary of the definition, not its text)*" if c.kind == "definition" else ""
     where = f" (chars {c.start}–{c.end})" if c.kind == "license" else ""
     return f"**{c.label}**{kind} — [source]({c.source_url}){where}\n\n{blockquote(c.quote)}"

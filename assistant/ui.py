@@ -38,6 +38,9 @@ MAX_INPUT_CHARS = 2000
 MAX_UPLOAD_BYTES = 200_000
 EXPORT_MAX_AGE_S = 24 * 3600  # exported answers and Gradio's copies of files are deleted after a day
 MAX_COMPARE = 4
+#: The scope value of "the text pasted in the Identify tab": answers quote that copy.
+PASTED_SCOPE = "pasted:"
+_PASTED_KEPT = 8  # parsed pasted texts kept per process (a text is parsed once, however many questions follow)
 
 EXAMPLES = [
     "Can we use Llama 3.1 commercially with 900M monthly users?",
@@ -239,6 +242,7 @@ class Scope:
     label: str
     licenses: list[str]
     model: str | None = None
+    text: str | None = None  # a pasted license text the answers are about and quote from
 
 
 class Backend:
@@ -256,6 +260,8 @@ class Backend:
         self.manifest = None
         self.dense = None
         self._identify_ready = False
+        self._supplied: dict[str, Any] = {}  # sha256 of a pasted text -> its SuppliedText
+        self._supplied_lock = threading.Lock()
 
     # -- loading
     def start(self) -> None:
@@ -370,7 +376,9 @@ class Backend:
             (f"License: {e.name}", f"license:{e.key}") for e in licenses
         ]
 
-    def scope(self, value: str | None) -> Scope | None:
+    def scope(self, value: str | None, pasted: str | None = None) -> Scope | None:
+        if value == PASTED_SCOPE:
+            return self.pasted_scope(pasted) if pasted else None
         if not value or ":" not in value:
             return None
         kind, name = value.split(":", 1)
@@ -383,9 +391,33 @@ class Backend:
         entry = cat.license(name)
         return Scope(entry.name if entry else _license_name(name), [name])
 
+    def pasted_scope(self, text: str) -> Scope:
+        s = self.supplied(text)
+        ident = s.identity
+        what = f"{ident.name} ({ident.key})" if ident.kind == "licensedb" else (
+            ident.name if ident.kind == "external" else "not recognised")
+        return Scope(f"Your pasted text: {what}", [ident.key] if ident.kind == "licensedb" else [], text=text)
+
+    def supplied(self, text: str, identification: Any = None):
+        """The pasted text parsed, indexed and identified, once per text."""
+        import hashlib
+
+        from assistant.user_text import load_supplied
+
+        key = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+        with self._supplied_lock:  # the page serves several people at once
+            if key not in self._supplied:
+                self.warm_identify()
+                while len(self._supplied) >= _PASTED_KEPT:
+                    self._supplied.pop(next(iter(self._supplied)))
+                self._supplied[key] = load_supplied(text, catalog=self.catalog(), identification=identification)
+            return self._supplied[key]
+
     # -- answering
     def ask(self, question: str, history: Sequence[str] = (), scope: Scope | None = None) -> Answer:
         hist = list(history)
+        if scope and scope.text is not None:
+            return self.assistant.ask(question, history=hist or None, license_text=self.supplied(scope.text))
         if scope and scope.model:
             hist.insert(0, f"About {scope.model}.")  # so "this model" resolves to the picked one
         licenses = scope.licenses if scope and scope.licenses else None
@@ -466,7 +498,7 @@ def export_markdown(answer_md: str) -> str:
 
 
 def make_respond(backend: Backend):
-    def respond(message: str, chat: list | None, scope_value: str | None) -> Iterator[tuple]:
+    def respond(message: str, chat: list | None, scope_value: str | None, pasted: str | None = None) -> Iterator[tuple]:
         chat = plain_history(chat)
         message = message if isinstance(message, str) else ""
         # lone surrogates (undecodable input) cannot be written as UTF-8 (export, page): replace them
@@ -493,12 +525,19 @@ def make_respond(backend: Backend):
         if not backend.ready:
             yield reply(backend.not_ready_message())
             return
+        if scope_value == PASTED_SCOPE and not pasted:
+            yield reply("The pasted text is no longer here (the page was reloaded?): paste it again in the "
+                        "**Identify** tab, or pick another scope.")
+            return
         yield reply("_Reading the license clauses…_")
         try:
-            scope = backend.scope(scope_value)
+            scope = backend.scope(scope_value, pasted)
             answer = backend.ask(message, previous, scope)
             parts = answer_parts(answer)
-            if scope:
+            if scope and scope.text is not None:
+                parts.insert(1 if answer.verdict else 0, f"*Scope: **{esc(scope.label)}**; the clauses are quoted "
+                             "from your pasted copy*")
+            elif scope:
                 names = ", ".join(_license_name(k) for k in scope.licenses) or "no LicenseDB text"
                 parts.insert(1 if answer.verdict else 0, f"*Scope: **{esc(scope.label)}** ({esc(names)})*")
             path = export_markdown(f"**Question:** {message}\n\n{answer.to_markdown()}\n")
@@ -613,27 +652,27 @@ def identification_html(ident) -> str:
 
 
 def make_identify(backend: Backend):
+    """The Identify button: the licenses found, and the text itself, which questions can then be asked about."""
+
     def run(text: str | None, upload: str | None) -> Iterator[tuple]:
         none = gr.update(choices=[], value=None)
+        off = gr.update(interactive=False)
         try:
             if upload:
                 text = read_upload(upload)
         except (OSError, ValueError) as exc:
-            yield f"<p>{esc(exc)}</p>", none, gr.update(interactive=False)
+            yield f"<p>{esc(exc)}</p>", none, off, None
             return
         if not text or not text.strip():
-            yield (
-                "<p>Paste a license text or model card, or upload a file.</p>",
-                none,
-                gr.update(interactive=False),
-            )
+            yield "<p>Paste a license text or model card, or upload a file.</p>", none, off, None
             return
         if len(text.encode("utf-8", errors="replace")) > MAX_UPLOAD_BYTES:
             yield (
                 f"<p>The text is over {MAX_UPLOAD_BYTES:,} bytes (200 KB); paste only the LICENSE file or "
                 "the model card.</p>",
                 none,
-                gr.update(interactive=False),
+                off,
+                None,
             )
             return
         if not backend.identify_ready():
@@ -642,24 +681,26 @@ def make_identify(backend: Backend):
                 if backend.identify_cached()
                 else "Building ScanCode's license detection index (first use only; this takes a few minutes)…"
             )
-            yield f"<p><em>{esc(what)}</em></p>", none, gr.update(interactive=False)
+            yield f"<p><em>{esc(what)}</em></p>", none, off, None
         try:
             backend.warm_identify()
             from assistant.identify import identify
 
             ident = identify(text, max_bytes=MAX_UPLOAD_BYTES)
+            backend.supplied(text, identification=ident)  # parsed now, so the first question is answered at once
         except ValueError as exc:
-            yield f"<p>{esc(exc)}</p>", none, gr.update(interactive=False)
+            yield f"<p>{esc(exc)}</p>", none, off, None
             return
         except Exception:
             _log_exception("identify")
-            yield f"<p>{esc(FRIENDLY_ERROR)}</p>", none, gr.update(interactive=False)
+            yield f"<p>{esc(FRIENDLY_ERROR)}</p>", none, off, None
             return
         choices = [(f"{_license_name(k)} ({k})", k) for k in ident.license_keys]
         yield (
             identification_html(ident),
             gr.update(choices=choices, value=choices[0][1] if choices else None),
-            gr.update(interactive=bool(choices)),
+            gr.update(interactive=True),  # any text can be asked about, a recognised one or not
+            text,
         )
 
     return run
@@ -727,6 +768,8 @@ def build_ui(backend: Backend) -> gr.Blocks:
         )
         status = gr.Markdown(backend.status_markdown(), elem_id="status")
         timer = gr.Timer(1.0)
+        identified = gr.State(None)  # the text the Identify tab last identified
+        pasted = gr.State(None)  # the text the chat's "pasted" scope is about
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("Chat", id="chat"):
                 scope = gr.Dropdown(
@@ -813,12 +856,13 @@ def build_ui(backend: Backend) -> gr.Blocks:
                 identify_out = gr.HTML(label="Licenses found", elem_id="identify-out")
                 with gr.Row():
                     found = gr.Dropdown([], label="License found", interactive=True, elem_id="identify-found")
-                    ask_about = gr.Button("Ask about this license", interactive=False, elem_id="ask-about")
+                    ask_about = gr.Button("Ask about this text", interactive=False, elem_id="ask-about")
+                gr.Markdown("Answers about the text quote your copy of it, whatever it is.")
             with gr.Tab("Sources", id="sources"):
                 sources = gr.Markdown(elem_id="sources")
 
         respond = make_respond(backend)
-        chat_io = dict(inputs=[box, chatbot, scope], outputs=[chatbot, box, export])
+        chat_io = dict(inputs=[box, chatbot, scope, pasted], outputs=[chatbot, box, export])
         send.click(respond, api_name="ask", **chat_io)
         box.submit(respond, api_visibility="private", **chat_io)
         examples.click(lambda s: s[0], examples, box, api_visibility="private", queue=False).then(
@@ -843,23 +887,27 @@ def build_ui(backend: Backend) -> gr.Blocks:
 
         compare_btn.click(make_compare(backend), [subjects, facets], compare_out, api_name="compare")
         identify_btn.click(
-            make_identify(backend), [paste, upload], [identify_out, found, ask_about], api_name="identify"
+            make_identify(backend), [paste, upload], [identify_out, found, ask_about, identified],
+            api_name="identify",
         )
 
-        def scope_to(key: str | None):
-            if not key:
-                return gr.update(), gr.update(), gr.update()
-            value = f"license:{key}"
-            choices = list(scope_choices)
-            if value not in {v for _, v in choices}:
-                choices.append((f"License: {_license_name(key)}", value))
+        def scope_to(text: str | None):
+            """The chat scoped to the identified text: its answers quote that copy."""
+            if not text:
+                return gr.update(), gr.update(), gr.update(), None
+            try:
+                label = backend.pasted_scope(text).label
+            except ValueError as exc:  # a text identify took but that cannot be answered from (only control bytes)
+                return gr.update(), gr.update(), f"{exc}", None
+            choices = [("Any (the question names it)", ""), (label, PASTED_SCOPE)] + list(scope_choices)
             return (
-                gr.update(choices=[("Any (the question names it)", "")] + choices, value=value),
+                gr.update(choices=choices, value=PASTED_SCOPE),
                 gr.Tabs(selected="chat"),
-                "What does this license allow, and under which conditions?",
+                "Can I use this commercially?",
+                text,
             )
 
-        ask_about.click(scope_to, found, [scope, tabs, box], api_visibility="private")
+        ask_about.click(scope_to, identified, [scope, tabs, box, pasted], api_visibility="private")
 
         def status() -> dict:
             """The loading state: {"state", "message", "ready" (questions are answered), "dense" (dense search has

@@ -12,6 +12,7 @@ import pytest
 from assistant.config import REPO_ROOT
 from tests.conftest import TEST_HOME
 from tests.scan_helpers import FIXTURE_REPO
+from tests.test_license_file import SYNTHETIC_MNPL
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,9 @@ async def _drive(params, out: dict) -> None:
         out["scan"] = _data(await s.call_tool("scan", {"path": str(FIXTURE_REPO), "use": "commercial",
                                                        "mau": "2M"}))
         out["bad_scan"] = await s.call_tool("scan", {"path": "/no/such/folder"})
+        out["ask_text"] = _data(await s.call_tool(
+            "ask", {"question": "Can I use this in a commercial product?", "license_text": SYNTHETIC_MNPL}))
+        out["bad_text"] = await s.call_tool("ask", {"question": "Can I use it?", "license_text": "  "})
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +101,12 @@ def test_scan_reports_each_model(calls):
     assert rows["mistralai/Mistral-7B-v0.1"]["verdict"] == "yes"
     assert rows["acme-internal/secret-reranker-v2"]["verdict"] == "unknown"
     assert calls["bad_scan"].is_error and "no such folder" in calls["bad_scan"].content[0].text
+
+
+def test_ask_about_a_supplied_license_text_quotes_it(calls):
+    a = calls["ask_text"]
+    assert a["verdict"] == "no" and a["license_text"]["key"] == "mistral-mnpl-0.1"
+    assert any(c["section"] == "3.2" for c in a["citations"])
+    for c in a["citations"]:
+        assert c["kind"] == "supplied" and SYNTHETIC_MNPL[c["start"] : c["end"]] == c["quote"]
+    assert calls["bad_text"].is_error and "empty" in calls["bad_text"].content[0].text

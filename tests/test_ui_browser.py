@@ -315,6 +315,7 @@ def test_identify_a_pasted_license_then_ask_about_it(app, page):
     assert "Apache License 2.0" in page.locator("#scope input").first.input_value()
     msg = ask(page, page.locator("#question textarea").input_value())
     assert "Apache" in msg.inner_text() and msg.locator("details.clause").count() >= 1
+    assert "Apache License 2.0 (your copy)" in msg.locator("details.clause summary").first.inner_text()
     pick(page, "scope", "Any (the question names it)")
 
     # An upload over the cap is refused with the reason, before any detection runs.
