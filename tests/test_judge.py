@@ -161,3 +161,10 @@ def test_a_literal_no_is_not_worded_as_a_refusal():
     a = ask("We patched a GPL-3.0 inference server and only offer it as a web service. Must we publish the patch?")
     assert a.verdict == "no"
     assert "Not allowed" not in a.text
+
+
+def test_a_question_about_the_name_of_an_internal_model_is_not_made_conditional_by_other_terms():
+    q = "Our Llama 3.3 fine-tune stays on our own servers and nobody outside sees it. May we name it 'DeskPal'?"
+    assert verdict("llama-3.3-license-2024", q, "naming") == "yes"
+    published = "We publish our Llama 3.3 fine-tune on Hugging Face. May we name it 'DeskPal'?"
+    assert verdict("llama-3.3-license-2024", published, "naming") == "no"

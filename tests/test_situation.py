@@ -106,3 +106,12 @@ def test_a_license_named_research_or_non_commercial_says_nothing_of_the_use():
     assert read_situation("Is the Mistral Research License fine for us?").commercial is None
     s = read_situation("for non-commercial research at a university, is the research license fine?")
     assert s.commercial is False
+
+
+def test_a_context_under_a_negation_is_what_the_user_does_not_do():
+    s = read_situation("No startup, no customers, nothing to sell: it's a student project. Can I use FLUX.1 dev?")
+    assert s.commercial is False
+    s = read_situation("Nothing military or medical, just invoice parsing for our firm. Fine under Gemma?")
+    assert s.areas == []
+    assert read_situation("We're not based in the EU. Can we use Llama 3.2 Vision?").regions == []
+    assert read_situation("We're based in the EU. Can we use Llama 3.2 Vision?").regions == ["eu"]
