@@ -51,7 +51,8 @@ FACET_TERMS = {
 }
 _THRESHOLDS = ("user_threshold", "revenue_threshold")
 #: Topics narrow enough that only their own conditions make a permission answer depend on facts left open.
-FOCUSED_FACETS = frozenset({"naming", "attribution", "redistribution", "derivatives"})
+FOCUSED_FACETS = frozenset({"naming", "attribution"})
+HANDING_ON_FACETS = frozenset({"redistribution", "derivatives"})
 #: For "do I have to ...?": the duties a question about naming or credit can mean ("do we have to mention TII?").
 OBLIGATION_TERMS = {"naming": ("name_prefix", "display"), "attribution": ("notice", "display")}  # fmt: skip
 #: Acts that a grant of "use" covers when the license does not name them.
@@ -426,7 +427,7 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         # The user gave the figure a threshold turns on: that is what is asked. Other open conditions stay on
         # the checklist, but do not decide the verdict.
         opened = [f for f in opened if f.term.type in _THRESHOLDS]
-    if kind in ("permission", "restriction") and facet in FOCUSED_FACETS:
+    if (kind == "permission" and _focused(facet, s)) or (kind == "restriction" and facet in FACET_TERMS):
         # "Can we call it 'HelpBot'?" asks about the name: a condition on other things (the size test, the use
         # policy) stays on the checklist but does not make this answer depend on it
         opened = [f for f in opened if _on_topic(f.term, facet, s)]
@@ -547,6 +548,14 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
     if kind == "restriction":  # "does it forbid ...?": yes when it is not allowed
         j.verdict = {"no": "yes", "yes": "no"}.get(allowed, allowed)
     return j
+
+
+def _focused(facet: str, s: Situation) -> bool:
+    """Whether a permission question asks about one topic only: a name or credit; or handing on files (a fine-tune
+    uploaded, weights shared) when no product, service or commercial use is stated with it."""
+    if facet in FOCUSED_FACETS:
+        return True
+    return facet in HANDING_ON_FACETS and not s.has("host", "ship") and s.commercial is not True
 
 
 def _on_topic(term: Term, facet: str, s: Situation) -> bool:
