@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -274,7 +275,8 @@ class Assistant:
     def _identity(self, q, keys: list[str], base: dict, notes: list[str]) -> Answer:
         """"What license is X under?" / "Is X MIT?": the license the catalog records for the model, with its source.
         A license the question names only to ask about it ("is it MIT too?") is not the model's license."""
-        named = set(q.named_licenses)
+        keys, external, direct = self._asked_subject(q, keys)
+        named = set(q.named_licenses) | direct
         own = [k for k in keys if k not in named]
         if not own and not q.external:
             own = list(keys)  # "Is Phi-4 MIT?": the model's own license is the one named
@@ -282,7 +284,7 @@ class Assistant:
         lines = []
         if own:
             lines.append(compose.subject_sentence(q.models, own, q.chains))
-        for ext_id in q.external:
+        for ext_id in external:
             record = self.catalog.external_license(ext_id)
             if record is not None:
                 lines.append(f"{', '.join(q.models)}: governed by the **{record.name}** ({record.url}), whose text "
@@ -293,7 +295,13 @@ class Assistant:
                 lines.append(f"Source of the license fact for {name}: {entry.url}")
         verdict = None
         if asked:
-            verdict = "yes" if asked & set(own) else "no"
+            # "Is X MIT?" is yes only when MIT is all of X's license: a model also under another license is not
+            kind_of = {k: getattr(self.catalog.license(k), "kind", "") for k in own}
+            extra = {k for k in own if k not in asked and kind_of[k] != "aup"}
+            # a base model's open-source license beside it does not change the answer, unless "only" is asked
+            only = re.search(r"\b(?:just|only|purely|solely|simply)\b", q.question, re.I)
+            covered = not extra or (not only and all(kind_of[k] == "open-source" for k in extra))
+            verdict = "yes" if asked & set(own) and covered else "no"
             asked_names = ", ".join(compose.license_label(k) for k in sorted(asked))
             lines.append(("Yes" if verdict == "yes" else "No") + f": the question asks about {asked_names}.")
         citations = []
@@ -306,6 +314,23 @@ class Assistant:
         hits = self._retrieve(q.question, own, q.facets) if own else []
         return Answer(verdict=verdict, text="\n\n".join(x for x in lines if x), citations=citations, notes=notes,
                       situation=q.situation.to_dict(), external_licenses=list(q.external), **base), hits
+
+    def _asked_subject(self, q, keys: list[str]) -> tuple[list[str], list[str], set[str]]:
+        """The licenses of the model the asking sentence is about: in "DeepSeek-R1 is MIT. Is V3 MIT too?" or
+        "X is built on Y, which is Apache, so X must be Apache too?" the other model is only a premise."""
+        from assistant.resolve import resolve
+        from assistant.situation import question_sentence
+
+        asked = question_sentence(q.question)
+        asked = re.split(r"\b(?:like|unlike|as\s+with|than|same\s+as)\b", asked, maxsplit=1)[0]
+        if asked.strip() == q.question.strip():
+            return keys, list(q.external), set()
+        focus = resolve(asked, self.catalog)
+        if not focus.models:
+            return keys, list(q.external), set()
+        direct = set(focus.direct_licenses)  # named to ask about ("... must be Apache too?"), not the model's
+        mine = [k for k in keys if (k in focus.licenses and k not in direct) or k in q.named_licenses or k in direct]
+        return (mine or keys), [x for x in q.external if x in focus.external] or list(focus.external), direct
 
     def _names_license(self, question: str, key: str) -> bool:
         """Whether the question names this license itself ("Is Phi-4 MIT?"), not only a model under it."""

@@ -179,7 +179,7 @@ def _negated_acts(text: str) -> set[str]:
 
 
 # A sentence ends at . ! ? (or their CJK forms) followed by space or the end; "v0.1" and "3.5" do not end one.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])|\s+[—–]\s+|(?<=\w):\s+(?=\S)|,\s+so\s+(?=\S)")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|esp|resp|no)\.|\b[A-Z]\.)$", re.I)
 # "Since Llama 3.1 is MIT, can I ...?": a premise before the question proper, stated, not asked
 _PREMISE = re.compile(

@@ -172,3 +172,15 @@ def test_a_restriction_on_another_topic_still_decides(bot):
     assert a.verdict == "no"
     assert "llama-4-license-2025" in {c.license_key for c in a.citations}
     grounded(a)
+
+
+def test_a_premise_about_another_model_does_not_answer_an_identity_question():
+    from assistant import ask
+
+    a = ask("Falcon-40B is Apache 2.0, so Falcon-180B is Apache 2.0 as well, right?")
+    assert a.verdict == "no"
+    assert "tii-falcon-180b-1.0" in a.external_licenses
+    b = ask("Is DeepSeek-R1-Distill-Qwen-7B under the MIT license, like R1?")
+    c = ask("Is DeepSeek-R1-Distill-Llama-8B only MIT licensed?")
+    assert c.verdict == "no"  # it is also under the Llama 3.1 license
+    assert b.situation["kind"] == "identity" and b.verdict == "yes"  # its own license is MIT
