@@ -103,10 +103,16 @@ class Judgement:
         return " ".join(dict.fromkeys(r for r in self.reasons if r))
 
     def policy_documents(self) -> list[str]:
-        """LicenseDB texts of use policies that decide this judgement (a listed use touched)."""
-        return [
-            f.term.doc for f in self.findings if f.term.doc and f.term.type == "use_policy" and f.status == "violated"
-        ]
+        """Other LicenseDB texts that decide this judgement: a use policy whose listed use is touched, or the text
+        a violated term's section lives in ("llama-4-license-2025:5")."""
+        docs = []
+        for f in self.findings:
+            if f.status != "violated":
+                continue
+            if f.term.doc and f.term.type == "use_policy":
+                docs.append(f.term.doc)
+            docs += [x.split(":", 1)[0] for x in f.term.sections if ":" in x]
+        return list(dict.fromkeys(d for d in docs if d != self.license_key))
 
 
 def _human(value: float) -> str:

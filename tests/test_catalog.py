@@ -136,7 +136,7 @@ def test_no_alias_is_shared_by_two_models():
         ("creativeml openrail-m", "stable-diffusion-2022-08-22"),
         ("openrail++", "bigscience-open-rail-m2"),
         ("bigscience-bloom-rail-1.0", "bigscience-rail-1.0"),
-        ("gemma", "gemma-tou-2024-04-01"),  # the original terms, as for the first Gemma models
+        ("gemma", "gemma-tou-2025-03-24"),  # the terms in force today
         ("llama 4 license", "llama-4-cla-2025"),
         ("Llama 4 acceptable use policy", "llama-4-license-2025"),
     ],

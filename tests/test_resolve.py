@@ -121,9 +121,9 @@ def test_bare_llama_is_ambiguous_and_gets_no_license(catalog):
     assert r.ambiguous and "Llama 3.1" in r.ambiguous[0]
 
 
-def test_bare_gemma_is_the_original_gemma_terms_with_a_note(catalog):
+def test_bare_gemma_is_the_gemma_terms_in_force_with_a_note(catalog):
     r = resolve("Can I fine-tune Gemma?", catalog)
-    assert r.licenses == ["gemma-tou-2024-04-01"]
+    assert r.licenses == ["gemma-tou-2025-03-24"]  # Google publishes one page of terms, the current one
     assert r.ambiguous and "Gemma 4" in r.ambiguous[0]
 
 
