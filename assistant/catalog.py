@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from assistant import config
 from assistant.licensedb import close_matches, license_keys
 from assistant.terms import Term
+from assistant.yamlio import SafeLoader, YAMLError, load_yaml
 
 LicenseKind = Literal["model", "aup", "open-source", "open-data", "content", "other"]
 ReleaseStatus = Literal["yes", "no", "partial", "unknown"]
@@ -469,10 +470,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: several times faster
-
-
-class _Loader(_SafeBase):
+class _Loader(SafeLoader):
     """Safe loader that leaves dates as strings, so pydantic checks them and a bad date names its entry."""
 
 
@@ -486,8 +484,8 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise CorpusError(_display(path), None, None, "file not found")
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
+        return load_yaml(path.read_text(encoding="utf-8"), _Loader)
+    except YAMLError as exc:
         raise CorpusError(_display(path), None, None, f"not valid YAML: {exc}") from exc
 
 

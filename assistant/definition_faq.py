@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.config import CORPUS_DIR
+from assistant.yamlio import load_yaml
 
 
 class FaqEntry(BaseModel):
@@ -42,7 +42,7 @@ def load_faq(corpus_dir: Path = CORPUS_DIR) -> tuple[FaqEntry, ...]:
         return ()
     catalog = load_catalog(corpus_dir)
     entries = []
-    for i, raw in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+    for i, raw in enumerate(load_yaml(path.read_text(encoding="utf-8")) or []):
         name = raw.get("id", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
         try:
             entry = FaqEntry.model_validate(raw)

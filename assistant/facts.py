@@ -15,12 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .catalog import CorpusError
 from .config import CORPUS_DIR
 from .terms import Term
+from .yamlio import YAMLError, load_yaml
 
 FACETS: tuple[str, ...] = (
     "commercial_use",
@@ -151,8 +151,8 @@ def _where(loc: tuple) -> tuple[str | None, str | None]:
 def load_file(path: Path) -> LicenseFacts:
     """One facts file, validated; FactsError names the file, facet and field at fault."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
         raise FactsError(str(path), None, None, f"cannot read YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise FactsError(str(path), None, None, "expected a mapping at the top level")

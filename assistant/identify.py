@@ -23,10 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.config import CORPUS_DIR, Settings
 from assistant.licensedb import UnknownLicenseError, license_keys, licensedb_version, load_license
+from assistant.yamlio import YAMLError, load_yaml
 
 DEFAULT_MAX_BYTES = 200_000
 HF_LICENSES_FILE = "hf_licenses.yaml"
@@ -154,7 +153,7 @@ def _entry(ident: str, raw: dict) -> HFEntry:
 def load_hf_licenses(path: Path | None = None) -> HFTable:
     """corpus/hf_licenses.yaml as plain data."""
     path = path or CORPUS_DIR / HF_LICENSES_FILE
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     return HFTable(
         identifiers={_norm_ident(k): _entry(str(k), v) for k, v in (data.get("identifiers") or {}).items()},
         license_names={_norm_ident(k): _entry(str(k), v) for k, v in (data.get("license_names") or {}).items()},
@@ -173,8 +172,8 @@ def split_front_matter(text: str) -> tuple[dict | None, str, int, list[str]]:
     body = text[m.end() :]
     offset = len(text[: m.end()].splitlines())  # line numbers as ScanCode counts them (str.splitlines)
     try:
-        meta = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
+        meta = load_yaml(m.group(1))
+    except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         msg = f"The card's YAML front matter could not be read{where}; only its text was checked."
@@ -359,7 +358,7 @@ def load_models(corpus_dir: Path | None = None) -> list[ModelRef]:
     path = corpus_dir / "models.yaml"
     if not path.is_file():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = load_yaml(path.read_text(encoding="utf-8")) or []
     if isinstance(data, dict):
         data = data.get("models") or []
     return _flatten(data if isinstance(data, list) else [])
@@ -370,7 +369,7 @@ def _catalog(models: list[ModelRef] | None, notes: list[str]) -> list[ModelRef]:
         return models
     try:
         found = load_models()
-    except (ValueError, OSError, yaml.YAMLError) as exc:
+    except (ValueError, OSError, YAMLError) as exc:
         notes.append(f"The model catalog could not be read ({_short(str(exc), 160)}); model ids were not looked up.")
         return []
     return found

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
-import yaml
+from assistant.yamlio import load_yaml
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9.+_-]*$")
 LICENSEDB_URL = "https://scancode-licensedb.aboutcode.org/{key}.html"
@@ -99,7 +99,7 @@ def split_front_matter(raw: str) -> tuple[dict, str]:
     m = re.match(r"---\n(.*?)\n---\n?(.*)\Z", raw, re.S)
     if not m:
         return {}, raw.strip("\n").rstrip()
-    meta = yaml.safe_load(m.group(1)) or {}
+    meta = load_yaml(m.group(1)) or {}
     body = m.group(2)
     return meta, body.lstrip("\n").rstrip()
 

@@ -165,14 +165,14 @@ def make_profile(data: dict[str, Any], source: str = "options") -> UseProfile:
 
 def load_policy(path: str | Path, overrides: dict[str, Any] | None = None) -> UseProfile:
     """A policy file (YAML or JSON): the use profile, `fail_on` and `allow`; options given on the command line win."""
-    import yaml
+    from assistant.yamlio import YAMLError, load_yaml
 
     p = Path(path)
     if not p.is_file():
         raise PolicyError(f"policy file not found: {p}")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = load_yaml(p.read_text(encoding="utf-8")) or {}
+    except (YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise PolicyError(f"policy file {p} is not valid YAML: {first}") from None
     if not isinstance(data, dict):

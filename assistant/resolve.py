@@ -13,8 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
 from rapidfuzz import fuzz, process
+
+from assistant.yamlio import YAMLError, load_yaml
 
 #: Words that are also model/license names: they count only when capitalised or next to a version,
 #: a size or a word like "license"/"model" ("bloom filter", "an expat in Berlin" are not mentions).
@@ -196,8 +197,8 @@ def _load_hf(catalog: Any) -> tuple[dict[str, list[str]], dict[str, str]]:
     if not path or not path.is_file():
         return {}, {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except YAMLError:
         return {}, {}
     ids: dict[str, list[str]] = {}
     notes: dict[str, str] = {}

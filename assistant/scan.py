@@ -114,24 +114,29 @@ def _is_venv(path: str) -> bool:
 
 
 def iter_files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """(folder, entry) for every regular file under root, outside skipped folders, at most MAX_FILE_BYTES."""
+    """(folder, entry) for every regular file under root, outside skipped folders, at most MAX_FILE_BYTES.
+
+    In name order, a folder's files before its subfolders: the report lists models in the same order on every
+    machine (os.scandir's order is the file system's)."""
     stack = [str(root)]
     while stack:
         folder = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = list(it)
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
+        subfolders = []
         for e in entries:
             try:
                 if e.is_dir(follow_symlinks=False):
                     if e.name not in SKIP_DIRS and not _is_venv(e.path):
-                        stack.append(e.path)
+                        subfolders.append(e.path)
                 elif e.is_file(follow_symlinks=False) and e.stat().st_size <= MAX_FILE_BYTES:
                     yield folder, e
             except OSError:
                 continue
+        stack += reversed(subfolders)  # popped first to last
 
 
 def _read(path: str) -> str | None:
@@ -424,15 +429,17 @@ def find_references(root: Path) -> tuple[list[Reference], list[FoundModel]]:
         if not text:
             continue
         rel = entry.path[len(prefix):] if entry.path.startswith(prefix) else os.path.relpath(entry.path, root)
+        found: list[Reference] = []
         if is_py:
-            refs += python_refs(text, rel)
+            found += python_refs(text, rel)
         elif is_mf:
-            refs += modelfile_refs(text, rel)
+            found += modelfile_refs(text, rel)
         else:
             if is_cfg and name != "config.json":
-                refs += config_refs(text, rel, folder)
+                found += config_refs(text, rel, folder)
             if is_text and "ollama" in text:
-                refs += ollama_refs(text, rel, markdown=suffix in (".md", ".rst"))
+                found += ollama_refs(text, rel, markdown=suffix in (".md", ".rst"))
+        refs += sorted(found, key=lambda r: r.line)  # in the order they appear in the file
     for folder, names in sorted(by_folder.items()):
         if _is_model_folder(folder, names):
             folders.append(folder_model(folder, names, root))

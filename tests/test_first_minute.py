@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from assistant.config import REPO_ROOT, Settings
+from assistant.config import ENV_HOME, REPO_ROOT, Settings
 from assistant.index import open_index, open_lexical
 from tests.conftest import TEST_HOME
 
@@ -123,7 +123,7 @@ print(json.dumps({"main_thread_imports": sum(seen), "verdict": a.verdict}))
     assert report == {"main_thread_imports": 0, "verdict": "no"}
 
 
-def test_public_names_are_the_documented_objects_whatever_was_imported_before():
+def test_public_names_are_the_documented_objects_whatever_was_imported_before(settings):
     code = (
         "import assistant.search, assistant.identify, inspect\n"
         "from assistant import search, identify, Searcher, ask\n"
@@ -139,6 +139,16 @@ def test_public_names_are_the_documented_objects_whatever_was_imported_before():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "llama-3.1-license-2024" in out.stdout
+
+    # the one-liner, exactly as a user types it in a fresh shell, with the index present
+    open_index(settings, progress=False)
+    one_liner = "from assistant import search, identify; print(search('700 million monthly active users', k=1))"
+    env[ENV_HOME] = str(settings.home)
+    out = subprocess.run([sys.executable, "-c", one_liner], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    printed = out.stdout.strip()
+    assert printed.startswith("[Hit(chunk=Chunk(") and printed.count("Hit(chunk=") == 1, printed[:300]
+    assert "monthly active users" in printed
 
 
 def text_of(content) -> str:

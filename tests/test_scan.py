@@ -60,6 +60,17 @@ def test_nothing_is_found_where_it_must_not_be(found):
     assert not any(r.startswith(("./", "models/")) for r in ids)  # local paths are folders, not ids
 
 
+def test_references_come_in_file_order_so_reports_are_the_same_on_every_machine(found):
+    refs, _ = found
+
+    def order(loc: tuple[str, int]) -> tuple:
+        *folders, name = loc[0].split("/")  # a folder's files before its subfolders, each in name order
+        return tuple((1, f) for f in folders) + ((0, name),), loc[1]
+
+    where = [(r.file, r.line) for r in refs]
+    assert len(where) > 15 and where == sorted(where, key=order)
+
+
 def test_references_group_into_one_model_with_every_place(found):
     refs, _ = found
     models = {m.model: m for m in group(refs)}
