@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from assistant.config import CORPUS_DIR
 from assistant.figures import Figure, extract_figures
 from assistant.spelling import mend
+from assistant.yamlio import load_yaml
 
 ACTS: tuple[str, ...] = (
     "use", "host", "ship", "redistribute", "modify", "publish_derivative", "use_outputs", "train_on_outputs",
@@ -107,7 +106,7 @@ def _group(raw: dict, name: str) -> dict[str, re.Pattern[str]]:
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """The vocabulary of situations, compiled once (corpus/situations.yaml)."""
-    raw = yaml.safe_load((path or CORPUS_DIR / "situations.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml((path or CORPUS_DIR / "situations.yaml").read_text(encoding="utf-8"))
     meanings = {}
     for group in ("acts", "areas", "purposes", "kinds", "duties"):
         for key, entry in (raw.get(group) or {}).items():

@@ -211,7 +211,7 @@ def outcomes(readme, request) -> Iterator[dict[int, Future]]:
 #: Every placeholder the README's snippets use, and what the checks put in its place. Any other token that looks
 #: like a placeholder (PLACEHOLDER_LIKE) fails test_every_placeholder_is_mapped.
 PLACEHOLDERS: dict[str, Callable[[Ctx], list[str]]] = {
-    "path/to/LICENSE": lambda c: [str(FIXTURE_REPO / "models" / "local-classifier" / "LICENSE")],  # an MIT text
+    "path/to/LICENSE": lambda c: [str(MIT_COPY)],  # an MIT text
     "my.jsonl": lambda c: [str(my_questions(c))],
     "out/": lambda c: [str(c.r.fresh("eval-out"))],
     "[--json]": lambda c: [],  # an optional flag: the line runs without it and with it (see variants)
@@ -495,7 +495,12 @@ def _search(c: Ctx, ln: Line, args, out) -> None:
 
 
 def _ask(c: Ctx, ln: Line, args, out) -> None:
-    if args.json:
+    if getattr(args, "license_file", None):  # answered from the user's copy (the fixture's MIT text), quoted from it
+        text = Path(args.license_file).read_text(encoding="utf-8")
+        assert out.stdout.startswith("**Verdict: Yes**") and "(your copy)" in out.stdout, out.stdout
+        quotes = [q[2:] for q in out.stdout.splitlines() if q.startswith("> ") and len(q) > 20]
+        assert quotes and all(" ".join(q.split()) in " ".join(text.split()) for q in quotes), quotes
+    elif args.json:
         answer = json.loads(out.stdout)
         assert answer["verdict"] and answer["citations"] and answer["models"], answer
     else:
@@ -673,7 +678,17 @@ def _json_ready(value, stdout, probes, ready) -> None:
     assert ready and value["verdict"] == probes["a.verdict"] and value["citations"]
 
 
+MIT_COPY = FIXTURE_REPO / "models" / "local-classifier" / "LICENSE"
+
+
+def _your_copy(value, stdout, probes, ready) -> None:
+    text = " ".join(MIT_COPY.read_text(encoding="utf-8").split())
+    quotes = [" ".join(c["quote"].split()) for c in value["citations"]]
+    assert value["verdict"] == "yes" and quotes and all(q in text for q in quotes), value
+
+
 DESCRIBED: dict[str, Callable] = {
+    "your copy, quoted from it": _your_copy,
     "the clause, exactly as in the license text": _quote,
     "what you must do here: [{'text', 'license_key', 'sections', 'status'}, ...]": _checklist,
     "how the question was read: acts, context, figures, kind of question": _situation,
@@ -694,6 +709,10 @@ def check_python(c: Ctx) -> None:
     b = c.block
     path = c.r.fresh("python") / "readme.py"
     path.write_text(b.text, encoding="utf-8")
+    # the block's placeholder path, relative to where it runs: the fixture's MIT license text
+    copy = path.parent / "path" / "to" / "LICENSE"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(MIT_COPY.read_text(encoding="utf-8"), encoding="utf-8")
     out = run([sys.executable, "-c", HARNESS, str(path), json.dumps(PROBES)], cwd=path.parent, env=c.r.env())
     assert out.returncode == 0, out.stderr[-3000:]
     ran = json.loads(out.stdout.strip().splitlines()[-1])
