@@ -233,11 +233,26 @@ def judge_model(assistant: Any, licenses: Sequence[str], profile: UseProfile) ->
         checklist = getattr(answer, "checklist", None)
         items = [_obligation(c if isinstance(c, dict) else _as_dict(c)) for c in checklist] if checklist else cites
         for item in items:
-            if item not in obligations:
-                obligations.append(item)
+            _merge_obligation(obligations, item)
         citations += [c for c in cites if c not in citations]
         notes += [n for n in answer.notes if n not in notes]
     return Judgement(combine([q["verdict"] for q in asked]), obligations, citations, asked, notes)
+
+
+#: Which status of one term wins when the profile's questions read it differently: a breach, then a reading that
+#: had the deciding fact (the figure, the stated use), then one that left it open.
+_STATUS_RANK = {"violated": 0, "ok": 1, "open": 2}
+
+
+def _merge_obligation(obligations: list[dict], item: dict) -> None:
+    """One line per term of a license: the same sections asked about twice keep their most decided status."""
+    key = (item.get("license"), tuple(item.get("sections") or ()), item.get("section_id"))
+    for i, seen in enumerate(obligations):
+        if (seen.get("license"), tuple(seen.get("sections") or ()), seen.get("section_id")) == key:
+            if _STATUS_RANK.get(item.get("status"), 3) < _STATUS_RANK.get(seen.get("status"), 3):
+                obligations[i] = item
+            return
+    obligations.append(item)
 
 
 def _obligation(item: dict) -> dict:

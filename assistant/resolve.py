@@ -48,6 +48,8 @@ _OWNERS = frozenset(
         "meta", "google", "microsoft", "nvidia", "ibm", "tencent", "openai", "black", "alibaba", "cohere", "allenai",
         "eleutherai", "bigscience", "bigcode", "stabilityai", "tiiuae", "baai", "facebook", "runwayml", "compvis",
         "lightricks", "mistralai", "the", "open", "all",
+        # everyday words that begin some model names ("Code Llama", "Large Language ..."): not families on their own
+        "code", "chat", "base", "small", "large", "vision",
     }
 )  # fmt: skip
 #: Words that do not tell one license name from another ("the Stability AI Community License").

@@ -228,6 +228,13 @@ def understand(
             q.licenses = carried
             q.notes.append(f"Ignored the supposed license ({', '.join(res.direct_licenses)}): the model's own "
                            "license decides.")
+    targets = _relicense_targets(question, catalog)
+    if targets & set(q.licenses) and set(q.licenses) - targets:
+        # "can I put my LoRA out under GPL-3?": the license a work would be put under is not one it was given
+        q.licenses = [k for k in q.licenses if k not in targets]
+        names = ", ".join(sorted(targets & set(res.direct_licenses)))
+        q.notes.append(f"{names}: named as the license a work would be released under, not as one it has; "
+                       "the answer follows the licenses it has.")
     if not (res.licenses or res.models or res.external) and res.ambiguous and turns:
         # "then we'd publish it as 'Llama-MedBot'": a bare family word in a follow-up is not a new subject
         prior = _history_subject(turns, catalog)
@@ -276,6 +283,20 @@ def _resize(prior: Resolution, question: str, catalog: Any) -> Resolution:
         if r.models and r.licenses and r.models != prior.models:
             return r
     return prior
+
+
+def _relicense_targets(question: str, catalog: Any) -> set[str]:
+    """Licenses named only as what something is (or would be) released under: "published under GPL-3",
+    "release my fork under MIT", "as CC0"."""
+    from assistant.situation import load_vocabulary
+
+    pattern = load_vocabulary().acts["relicense"]
+    spans = [m.group(0) for m in pattern.finditer(question)]
+    if not spans:
+        return set()
+    inside = {k for span in spans for k in resolve(span, catalog).direct_licenses}
+    rest = pattern.sub(" ", question)
+    return inside - set(resolve(rest, catalog).direct_licenses)
 
 
 def _stated_license_governs(question: str, r: Resolution) -> bool:

@@ -184,3 +184,11 @@ def test_a_premise_about_another_model_does_not_answer_an_identity_question():
     c = ask("Is DeepSeek-R1-Distill-Llama-8B only MIT licensed?")
     assert c.verdict == "no"  # it is also under the Llama 3.1 license
     assert b.situation["kind"] == "identity" and b.verdict == "yes"  # its own license is MIT
+
+
+def test_a_clause_of_a_use_policy_that_decides_brings_that_text_into_the_answer():
+    from assistant import ask
+
+    a = ask("We're a company in Lyon. May we build our product on Llama 4 Maverick's image understanding?")
+    assert a.verdict == "no"
+    assert "llama-4-license-2025" in a.licenses  # the Llama 4 use policy holds the EU clause

@@ -174,3 +174,10 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, argv, words):
     code, out, err = run(capsys, *argv)
     assert code == 2 and words in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and out == ""
+
+
+def test_each_term_is_listed_once_per_model(rows):
+    for profile in rows.values():
+        for model, row in profile.items():
+            keys = [(o.get("license"), tuple(o.get("sections") or ()), o.get("section_id")) for o in row["obligations"]]
+            assert len(keys) == len(set(keys)), model

@@ -31,7 +31,7 @@ def test_a_full_question(catalog):
 
 def test_new_subject_keeps_the_previous_facets_and_figures(catalog):
     q = ask("and Gemma?", [FIRST], catalog=catalog)
-    assert q.licenses == ["gemma-tou-2024-04-01"]  # the original Gemma terms, as for the first Gemma models
+    assert q.licenses == ["gemma-tou-2025-03-24"]  # the Gemma terms in force
     assert not q.subject_from_history
     assert q.facets[:2] == ["user_threshold", "commercial_use"]
     assert [f.value for f in q.figures] == [900_000_000]
@@ -229,3 +229,16 @@ def test_follow_up_naming_another_size_of_the_same_model(catalog):
     assert q.facets == ["commercial_use"]
     users = ask("and for 1.5B users?", ["Can I use Qwen2.5-7B commercially?"], catalog=catalog)
     assert users.models == ["Qwen2.5-7B"] and users.figures[0].value == 1_500_000_000
+
+
+def test_a_license_named_as_what_a_work_would_be_released_under_is_not_a_subject():
+    q = understand("Our fork of a CC BY-NC-SA 4.0 repo: may we publish the fork under Apache 2.0?")
+    assert q.licenses == ["cc-by-nc-sa-4.0"]
+    assert any("released under" in n for n in q.notes)
+    # alone, the license named is the subject
+    assert understand("Can I release my own code under Apache 2.0?").licenses == ["apache-2.0"]
+
+
+def test_an_everyday_word_is_not_a_model_family():
+    q = understand("Can I release my code under MIT?")
+    assert q.licenses == ["mit"] and not any("ambiguous" in n for n in q.notes)
