@@ -112,7 +112,7 @@ def _single_file(args: argparse.Namespace, make_assistant: Callable, progress: b
 
 def _splits(args: argparse.Namespace, make_assistant: Callable, progress: bool) -> int:
     """The labelled splits (all three, or --split NAME), side by side, thresholds on held-out."""
-    from eval.metrics import error_analysis, gap_points, invariance_summary
+    from eval.metrics import accuracy_by_origin, error_analysis, gap_points, invariance_summary
     from eval.report import splits_terminal, write_splits_report
 
     names = [args.split] if args.split else list(SPLITS)
@@ -139,6 +139,7 @@ def _splits(args: argparse.Namespace, make_assistant: Callable, progress: bool) 
     metrics: dict = {"splits": {n: r.metrics for n, r in runs.items()}, "gate_split": gate}
     if {"dev", "heldout"} <= set(runs):
         metrics["gap_points"] = gap_points(runs["dev"].metrics, runs["heldout"].metrics)
+    metrics["by_origin"] = {n: accuracy_by_origin(questions[n], r.scores) for n, r in runs.items() if n != "invariance"}
     if "invariance" in runs:
         metrics["invariance"] = invariance_summary(questions["invariance"], runs["invariance"].scores)
     analyses = {n: error_analysis(r.scores) for n, r in runs.items()}

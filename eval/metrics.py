@@ -344,3 +344,23 @@ def invariance_summary(questions: Sequence[dict], scores: Sequence[QuestionScore
         "disagreements": [r for r in rows if not r["consistent"]],
         "off_gold": [r for r in rows if r["consistent"] and not r["all_gold"]],
     }
+
+
+def origin_of(question: dict) -> str:
+    """Where a labelled question comes from: a real thread (its URL), crafted to probe the reading (typos, follow-ups,
+    injections ...), or written in the style of a forum post ("forum-style", "HF discussion style" ...)."""
+    source = str(question.get("source") or "")
+    if source.startswith("http"):
+        return "real thread"
+    return "crafted" if source in ("crafted", "adversarial", "messy", "follow-up") else "forum-style"
+
+
+def accuracy_by_origin(questions: Sequence[dict], scores: Sequence[QuestionScore]) -> dict[str, dict]:
+    """Verdict accuracy per origin of the questions: splits of a different mix are compared like with like."""
+    origin = {q["id"]: origin_of(q) for q in questions}
+    out: dict[str, dict] = {}
+    for s in scores:
+        o = out.setdefault(origin.get(s.id.split(".")[0], "forum-style"), {"n": 0, "right": 0})
+        o["n"] += 1
+        o["right"] += bool(s.verdict_ok)
+    return {k: {"n": v["n"], "verdict_accuracy": v["right"] / v["n"]} for k, v in sorted(out.items())}

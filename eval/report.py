@@ -296,12 +296,14 @@ def invariance_md(inv: dict) -> list[str]:
 
 
 def splits_markdown(runs: dict[str, RunResult], gap: dict | None, analyses: dict, inv: dict | None,
-                    files: dict[str, str]) -> str:
+                    files: dict[str, str], by_origin: dict | None = None) -> str:
     header, rows = split_table(runs, gap)
     parts = ["# License assistant: evaluation by split", "",
              "Splits: " + ", ".join(f"**{n}** (`{files[n]}`)" for n in runs) + ". Each split's full report (per "
              "facet, per license, failures, plots) is in its own directory next to this file.", "",
              _md_table(header, rows), ""]
+    if by_origin:
+        parts += ["## Verdict accuracy by where the questions come from", "", _md_table(*origin_rows(by_origin)), ""]
     for name, r in runs.items():
         h, rs = confusion_rows(r.metrics["confusion"])
         parts += [f"## Confusion: {name} (rows: gold verdict, columns: answered verdict)", "", _md_table(h, rs), ""]
@@ -321,16 +323,27 @@ def write_splits_report(runs: dict[str, RunResult], metrics: dict, analyses: dic
         write_report(r, out / name, questions_path=files[name])
     paths = [out / "report.md", out / "metrics.json", out / "scores.jsonl"]
     paths[0].write_text(splits_markdown(runs, metrics.get("gap_points"), analyses, metrics.get("invariance"),
-                                        files), encoding="utf-8")
+                                        files, metrics.get("by_origin")), encoding="utf-8")
     paths[1].write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths[2].write_text("".join(json.dumps({"split": name, **s.to_dict()}, ensure_ascii=False) + "\n"
                                 for name, r in runs.items() for s in r.scores), encoding="utf-8")
     return paths
 
 
+def origin_rows(by_origin: dict[str, dict]) -> tuple[list[str], list[list[str]]]:
+    """Verdict accuracy of each split by where its questions come from (n in brackets)."""
+    origins = sorted({o for split in by_origin.values() for o in split})
+    header = ["verdict accuracy by origin", *by_origin]
+    rows = [[o, *(f"{fmt(s[o]['verdict_accuracy'])} ({s[o]['n']})" if o in s else "-" for s in by_origin.values())]
+            for o in origins]
+    return header, rows
+
+
 def splits_terminal(runs: dict[str, RunResult], metrics: dict, analyses: dict) -> str:
     header, rows = split_table(runs, metrics.get("gap_points"))
     lines = [_text_table(header, rows), ""]
+    if metrics.get("by_origin"):
+        lines += [_text_table(*origin_rows(metrics["by_origin"])), ""]
     for name, r in runs.items():
         h, rs = confusion_rows(r.metrics["confusion"])
         lines += [f"confusion {name} (rows gold, columns answered)", _text_table(h, rs), ""]

@@ -350,3 +350,18 @@ def test_cli_one_split(tmp_path):
     assert rc == 0
     m = json.loads((out / "metrics.json").read_text())
     assert list(m["splits"]) == ["invariance"] and "gap_points" not in m and m["invariance"]["n_variants"] == 2
+
+
+def test_accuracy_by_origin_compares_like_with_like():
+    from eval.metrics import accuracy_by_origin, origin_of
+
+    assert origin_of({"source": "https://github.com/x/y/issues/1"}) == "real thread"
+    assert origin_of({"source": "messy"}) == "crafted" and origin_of({"source": "forum-style"}) == "forum-style"
+
+    class S:
+        def __init__(self, id, ok):
+            self.id, self.verdict_ok = id, ok
+
+    qs = [{"id": "a", "source": "https://x"}, {"id": "b", "source": "https://y"}, {"id": "c", "source": "crafted"}]
+    got = accuracy_by_origin(qs, [S("a", True), S("b", False), S("c", True)])
+    assert got == {"crafted": {"n": 1, "verdict_accuracy": 1.0}, "real thread": {"n": 2, "verdict_accuracy": 0.5}}
