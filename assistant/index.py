@@ -34,7 +34,7 @@ from assistant.embedcache import EmbeddingCache
 from assistant.lexical import LexicalIndex
 from assistant.licensedb import license_keys, licensedb_version, load_license
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"
 
 
 class IndexBuildError(RuntimeError):
@@ -168,7 +168,11 @@ def _open_collection(settings: Settings, folder: Path, name: str, create: bool):
             client.delete_collection(name)
         except Exception:  # absent: nothing to delete
             pass
-        return client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        # Chroma's default search breadth (10) misses close clauses once a collection has grown by on-demand
+        # additions; 100 keeps a few thousand clauses effectively exact at no noticeable cost
+        return client.create_collection(
+            name, metadata={"hnsw:space": "cosine", "hnsw:search_ef": 100}, embedding_function=None
+        )
     return client.get_collection(name, embedding_function=None)
 
 

@@ -99,7 +99,7 @@ def test_coverage_of_question_kinds():
     messy = [r for r in rs if r.get("history") or (r.get("source") or "") == "adversarial" or len(r["question"]) > 400]
     assert len(messy) >= 20
     assert sum(1 for r in rs if r.get("history")) >= 5
-    assert sum(1 for r in rs if r["license"] is None and r["verdict"] == "not_addressed") >= 5
+    assert sum(1 for r in rs if r["license"] is None) >= 5  # licenses the LicenseDB lacks, answered from facts
     assert any(re.search(r"ignore (your|all)", r["question"], re.I) for r in rs)
 
 

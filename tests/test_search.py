@@ -64,6 +64,9 @@ def test_license_outside_default_set_is_added_on_demand(searcher):
     hits = searcher.search("advertising materials must display acknowledgement", licenses=[key], k=3)
     assert hits and all(h.doc_key == key for h in hits)
     assert "advertising" in " ".join(h.text for h in hits).lower()
+    # a collection grown by an on-demand addition still finds the closest clauses by dense search alone
+    dense = searcher.search("no discrimination against fields of endeavor", k=5, mode="dense")
+    assert any(h.doc_key == "def:osd" and h.section_id == "osd-6" for h in dense)
 
 
 @pytest.mark.parametrize("query", ["", "   \n\t ", None, 42])
