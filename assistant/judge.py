@@ -354,6 +354,8 @@ def _literal_terms(facts: LicenseFacts, facet: str, question_types: Sequence[str
 
 def facet_of_situation(s: Situation) -> str | None:
     """What a question is about, from its reading alone, when its words named no topic the facet rules know."""
+    if s.litigation:
+        return "patent"  # "if I sue them, does my license keep running?"
     if s.has(*ACT_FACET):
         return next(ACT_FACET[a] for a in s.acts if a in ACT_FACET)
     if s.areas:
@@ -490,7 +492,11 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             return j
         t = terms[0]
         if s.has("use_outputs") or facet == "output_use":
-            t = next((x for x in terms if x.of == "outputs"), t)
+            t = next((x for x in terms if x.of == "outputs"), None)
+            if t is None:  # owning derivatives says nothing about who owns what the model generates
+                j.verdict = "not_addressed"
+                j.reasons.append("The license says nothing about who owns what the model generates.")
+                return j
         else:
             t = next((x for x in terms if x.of == "derivatives"), t)
         licensor_asked = _asks_about_licensor(s)
@@ -506,8 +512,10 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             # "Do we need a separate license?": literally, yes when the stated facts withhold the rights. Only the
             # terms that send a user to the licensor for a license count; a use policy or a display duty does not.
             gates = ("user_threshold", "revenue_threshold", "noncommercial", "purpose_limit", "territory", "fee")
+            # a threshold whose passing only adds a duty (display a name) sends nobody to the licensor
+            gate = [f for f in opened if f.term.type in gates and not (f.term.above == "conditional")]
             base = _permission(j, [f for f in violated if f.term.type in gates or f.term.type == "prohibition"],
-                               [f for f in opened if f.term.type in gates], has_grant, missing)
+                               gate, has_grant, missing)
             j.verdict = {"no": "yes", "yes": "no"}.get(base, base)
             return j
         if s.duty:  # the duty the question names decides which terms can impose it

@@ -168,3 +168,19 @@ def test_a_question_about_the_name_of_an_internal_model_is_not_made_conditional_
     assert verdict("llama-3.3-license-2024", q, "naming") == "yes"
     published = "We publish our Llama 3.3 fine-tune on Hugging Face. May we name it 'DeskPal'?"
     assert verdict("llama-3.3-license-2024", published, "naming") == "no"
+
+
+def test_who_owns_the_outputs_is_not_answered_from_who_owns_derivatives():
+    # Llama 3.1 says who owns derivatives (5.b), nothing about generated text
+    q = "If Llama 3.1 generates the marketing copy for our site, who owns that copy?"
+    assert verdict("llama-3.1-license-2024", q, "output_use") == "not_addressed"
+
+
+def test_suing_the_licensor_ends_the_license_when_the_terms_say_so():
+    q = "If we sue Alibaba claiming Qwen2.5-72B infringes our patent, do we keep our Qwen License?"
+    assert verdict("qwen-2024", q, "other") == "no"
+
+
+def test_a_duty_above_a_size_is_no_need_for_permission():
+    q = "Our app will pass 150M monthly active users. Do we need Moonshot's permission to keep using Kimi K2?"
+    assert verdict("moonshot-ai-modified-mit-2025", q, "user_threshold") == "no"
