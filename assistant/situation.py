@@ -242,7 +242,7 @@ def _kind_of(text: str, vocab: Vocabulary) -> str:
 
 _PERMISSION_LEAD = re.compile(
     r"^\W*(?:(?:so|ok|okay|hi|hey|quick\s+question)\W+)*(?:can|may|could|am\s+i\s+allowed|are\s+we\s+allowed|is\s+it\s+(?:ok|okay|"
-    r"allowed|legal|fine|possible)|would\s+it\s+be\s+(?:ok|legal|allowed)|are\s+(?:we|i)\s+(?:allowed|permitted|ok)|is\s+\w+\s+allowed)\b",
+    r"allowed|legal|fine|possible)|would\s+it\s+be\s+(?:ok|legal|allowed)|are\s+(?:we|i)\s+(?:allowed|permitted|ok)|is\s+\w+\s+allowed|(?:is|are)\s+(?:[\w.-]+\s+){1,6}?(?:ok|okay|fine|allowed|permitted|legal)\s+(?:to|for)\b)\b",
     re.I,
 )
 

@@ -115,3 +115,20 @@ def test_a_context_under_a_negation_is_what_the_user_does_not_do():
     assert s.areas == []
     assert read_situation("We're not based in the EU. Can we use Llama 3.2 Vision?").regions == []
     assert read_situation("We're based in the EU. Can we use Llama 3.2 Vision?").regions == ["eu"]
+
+
+@pytest.mark.parametrize(
+    "question, area",
+    [
+        ("May I make fabricated photos of a mayor at a rally that never happened?", "disinformation"),
+        ("Can our bot reply to reviews without telling anyone it's AI-written?", "impersonation"),
+    ],
+)
+def test_more_ways_to_touch_a_listed_area(question, area):
+    assert area in read_situation(question).areas
+
+
+def test_is_it_ok_to_leads_a_permission_question():
+    assert read_situation("Is this CC BY 4.0 model fine to use in a paid app, or does the license stop that?").kind == (
+        "permission"
+    )
