@@ -10,12 +10,16 @@ import pytest
 #: The floor the held-out split must not fall below (fractions), and the largest dev minus held-out verdict
 #: accuracy gap (percentage points) it accepts. Raised as the engine improves; never lowered to pass.
 GATE = {
-    "min_verdict_accuracy": 0.62,
-    "min_evidence_recall": 0.74,
-    "min_license_resolution": 0.87,
+    "min_verdict_accuracy": 0.68,
+    "min_evidence_recall": 0.76,
+    "min_license_resolution": 0.89,
     "min_quote_fidelity": 1.0,
     "max_gap": 12.0,
 }
+#: The splits mix questions of different origins (dev holds more of the project's own forum-style ones, which are
+#: easier): like with like, on questions from real threads, the gap must stay within this many points (lowered as
+#: it closes; the goal is 5).
+MAX_REAL_THREAD_GAP = 8.0
 
 
 def gate_args() -> list[str]:
@@ -36,3 +40,5 @@ def test_heldout_split_meets_the_gate(settings, searcher, tmp_path, capsys):
     assert metrics["splits"]["heldout"]["n_questions"] >= 50
     assert metrics["splits"]["dev"]["n_questions"] >= 200
     assert code == 0, out.err
+    real = {split: metrics["by_origin"][split]["real thread"]["verdict_accuracy"] for split in ("dev", "heldout")}
+    assert 100 * (real["dev"] - real["heldout"]) <= MAX_REAL_THREAD_GAP, real
