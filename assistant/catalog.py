@@ -124,6 +124,7 @@ class ModelEntry(_Strict):
     release_date: str | None = None  # ISO date, possibly reduced precision: "2024-07-23", "2024-07", "2023"
     licenses: list[str]
     external_licenses: list[str] = Field(default_factory=list)  # ids of corpus/external/*.yaml records
+    code_licenses: list[str] = Field(default_factory=list)  # those of `licenses` that cover only the code
     variants: list[ModelVariant] = Field(default_factory=list)
     base_models: list[str] = Field(default_factory=list)
     released: dict[str, ReleaseStatus]
@@ -572,7 +573,7 @@ def _check_unverified(fields: list[str], allowed: set[str], file: str, label: st
 
 
 #: What a size or release takes from its family entry when it does not say it itself.
-_INHERITED = ("developer", "release_date", "released", "url")
+_INHERITED = ("developer", "release_date", "released", "url", "code_licenses")
 
 
 def _model_files(corpus_dir: Path) -> list[Path]:
@@ -636,6 +637,8 @@ def _load_models(paths: Path | list[Path], license_set: set[str], external_ids: 
             raise CorpusError(file, label, "name", f"{m.name!r} is listed twice (also in {where[m.name][0]})")
         check_licenses(m.licenses, file, label, "")
         check_external(m.external_licenses, file, label, "")
+        if set(m.code_licenses) - set(m.licenses):
+            raise CorpusError(file, label, "code_licenses", "a code license must be one of the model's licenses")
         if not m.licenses and not m.notes.strip() and not m.external_licenses and not m.base_models:
             raise CorpusError(file, label, "notes", "a model without LicenseDB licenses needs a note saying why")
         _check_unverified(m.unverified, allowed, file, label)

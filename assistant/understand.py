@@ -233,8 +233,8 @@ def understand(
         # "can I put my LoRA out under GPL-3?": the license a work would be put under is not one it was given
         q.licenses = [k for k in q.licenses if k not in targets]
         names = ", ".join(sorted(targets & set(res.direct_licenses)))
-        q.notes.append(f"{names}: named as the license a work would be released under, not as one it has; "
-                       "the answer follows the licenses it has.")
+        q.notes.append(f"{names}: named as the license something else is (or would be) released under, not as "
+                       "one of the subject's; the answer follows the subject's licenses.")
     if not (res.licenses or res.models or res.external) and res.ambiguous and turns:
         # "then we'd publish it as 'Llama-MedBot'": a bare family word in a follow-up is not a new subject
         prior = _history_subject(turns, catalog)
@@ -259,6 +259,7 @@ def understand(
     if turns and follow_up:
         _inherit_question_parts(q, turns)
 
+    q.licenses = _weights_or_code(question, q.models, q.licenses, catalog)
     q.situation = read_situation(question, turns if (turns and follow_up) else (), figures=q.figures)
     if q.situation.kind == "venue" and "other" not in q.facets:
         q.facets = ["other"] + q.facets
@@ -285,18 +286,59 @@ def _resize(prior: Resolution, question: str, catalog: Any) -> Resolution:
     return prior
 
 
+_WEIGHTS = re.compile(
+    r"\b(?:weights?|checkpoints?|pretrained\s+models?|model\s+files?|parameters|safetensors|gguf)\b", re.I
+)
+_CODE = re.compile(
+    r"\b(?:training|inference|source|its|their|the)\s+code\b|\bcodebase\b|\b(?:code|repo(?:sitory)?)\s+(?:is|are|itself)\b",
+    re.I,
+)
+
+
+def _weights_or_code(question: str, models: Sequence[str], licenses: list[str], catalog: Any) -> list[str]:
+    """A model whose code and weights ship under different licenses: a question about its weights is not answered
+    from the code's license, nor one about its code from the weights' license."""
+    if not models:
+        return licenses
+    from assistant.catalog import load_catalog
+
+    cat = catalog or load_catalog()
+    code = {k for name in models for k in getattr(cat.resolve_model(name)[0], "code_licenses", None) or ()}
+    if not code & set(licenses):
+        return licenses
+    weights, code_asked = bool(_WEIGHTS.search(question)), bool(_CODE.search(question))
+    if weights and not code_asked and set(licenses) - code:
+        return [k for k in licenses if k not in code]
+    if code_asked and not weights:
+        return [k for k in licenses if k in code]
+    return licenses
+
+
 def _relicense_targets(question: str, catalog: Any) -> set[str]:
-    """Licenses named only as what something is (or would be) released under: "published under GPL-3",
-    "release my fork under MIT", "as CC0"."""
+    """Licenses named only for something other than the subject: the training data's, else a release target's."""
     from assistant.situation import load_vocabulary
 
-    pattern = load_vocabulary().acts["relicense"]
+    data = _named_only_in(question, _DATA_LICENSE, catalog)
+    return data or _named_only_in(question, load_vocabulary().acts["relicense"], catalog)
+
+
+def _named_only_in(question: str, pattern: re.Pattern[str], catalog: Any) -> set[str]:
+    """Licenses named only inside the phrases `pattern` finds: "published under GPL-3", "release my fork under
+    MIT", "as CC0", "the training data is CC BY-SA"."""
     spans = [m.group(0) for m in pattern.finditer(question)]
     if not spans:
         return set()
     inside = {k for span in spans for k in resolve(span, catalog).direct_licenses}
     rest = pattern.sub(" ", question)
     return inside - set(resolve(rest, catalog).direct_licenses)
+
+
+# "the Tatoeba data is CC BY-NC-SA", "part of the training data is CC BY-SA": the license of the data, not the model's
+_DATA_LICENSE = re.compile(
+    r"\b(?:data(?:sets?)?|corpus|corpora|wikipedia|training\s+sets?)\b[^.?!;]{0,30}?\b(?:is|are|was|were|under|licensed)\b"
+    r"[^.?!;,]{0,30}",
+    re.I,
+)
 
 
 def _stated_license_governs(question: str, r: Resolution) -> bool:

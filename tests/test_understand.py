@@ -242,3 +242,15 @@ def test_a_license_named_as_what_a_work_would_be_released_under_is_not_a_subject
 def test_an_everyday_word_is_not_a_model_family():
     q = understand("Can I release my code under MIT?")
     assert q.licenses == ["mit"] and not any("ambiguous" in n for n in q.notes)
+
+
+def test_weights_and_code_under_different_licenses_are_told_apart():
+    # MusicGen: code MIT, weights CC-BY-NC-4.0
+    assert understand("Can we sell a product built on the MusicGen weights?").licenses == ["cc-by-nc-4.0"]
+    assert understand("Can I fork MusicGen's training code for a paid product?").licenses == ["mit"]
+    assert set(understand("Can I use MusicGen commercially?").licenses) == {"cc-by-nc-4.0", "mit"}
+
+
+def test_the_license_of_training_data_is_not_the_model_s():
+    q = understand("This model is MIT, but its training data is CC BY-NC 4.0. Can we use the model in a paid app?")
+    assert q.licenses == ["mit"]
