@@ -566,10 +566,11 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
 
 def _focused(facet: str, s: Situation) -> bool:
     """Whether a permission question asks about one topic only: a name or credit; or handing on files (a fine-tune
-    uploaded, weights shared) when no product, service or commercial use is stated with it."""
+    uploaded, weights shared or sold) when no product or service of the user's is stated with it: the use
+    conditions then flow down to the recipients, which is paperwork."""
     if facet in FOCUSED_FACETS:
         return True
-    return facet in HANDING_ON_FACETS and not s.has("host", "ship") and s.commercial is not True
+    return facet in HANDING_ON_FACETS and not s.has("host", "ship")
 
 
 def _on_topic(term: Term, facet: str, s: Situation) -> bool:
