@@ -334,8 +334,6 @@ class Assistant:
 
     def _names_license(self, question: str, key: str) -> bool:
         """Whether the question names this license itself ("Is Phi-4 MIT?"), not only a model under it."""
-        import re
-
         entry = self.catalog.license(key)
         names = {key, *(entry.aliases if entry else [])}
         text = question.lower()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from assistant.facts import LicenseFacts, Term, facts_for
 from assistant.figures import Figure
-from assistant.situation import MAKES_AVAILABLE, Situation
+from assistant.situation import MAKES_AVAILABLE, Situation, load_vocabulary
 
 #: The act a question is about when it names none, from what it asks about.
 DEFAULT_ACT = {
@@ -513,10 +513,10 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             # terms that send a user to the licensor for a license count; a use policy or a display duty does not.
             gates = ("user_threshold", "revenue_threshold", "noncommercial", "purpose_limit", "territory", "fee")
             # a threshold whose passing only adds a duty (display a name) sends nobody to the licensor
-            gate = [f for f in opened if f.term.type in gates and not (f.term.above == "conditional")]
+            gate = [f for f in opened if f.term.type in gates and f.term.above != "conditional"]
             base = _permission(j, [f for f in violated if f.term.type in gates or f.term.type == "prohibition"],
                                gate, has_grant, missing)
-            j.verdict = {"no": "yes", "yes": "no"}.get(base, base)
+            j.verdict = _reverse(base)
             return j
         if s.duty:  # the duty the question names decides which terms can impose it
             wanted = duty_terms(s.duty)
@@ -560,8 +560,13 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
         return j
     allowed = _permission(j, violated, opened, has_grant, missing)
     if kind == "restriction":  # "does it forbid ...?": yes when it is not allowed
-        j.verdict = {"no": "yes", "yes": "no"}.get(allowed, allowed)
+        j.verdict = _reverse(allowed)
     return j
+
+
+def _reverse(verdict: str | None) -> str | None:
+    """The answer to the reverse question ("do we need a license?", "does it forbid it?") of a may-I verdict."""
+    return {"no": "yes", "yes": "no"}.get(verdict, verdict) if verdict else verdict
 
 
 def _focused(facet: str, s: Situation) -> bool:
@@ -583,8 +588,6 @@ def _on_topic(term: Term, facet: str, s: Situation) -> bool:
 
 def duty_terms(duty: str) -> tuple[str, ...]:
     """The kinds of term that impose a duty of the vocabulary."""
-    from assistant.situation import load_vocabulary
-
     return load_vocabulary().duty_terms.get(duty, ())
 
 

@@ -298,7 +298,7 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
 
 def _negated_only(pattern: re.Pattern[str], text: str) -> bool:
     """Whether the cue occurs, and only under a negation."""
-    hits = [m for m in pattern.finditer(text)]
+    hits = list(pattern.finditer(text))
     return bool(hits) and all(_negated_at(text, m.start()) for m in hits)
 
 

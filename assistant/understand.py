@@ -10,7 +10,7 @@ from typing import Any
 from assistant.facets import detect_facets
 from assistant.figures import Figure, extract_figures
 from assistant.resolve import Resolution, resolve
-from assistant.situation import Situation, read_situation
+from assistant.situation import Situation, load_vocabulary, read_situation
 from assistant.spelling import mend
 
 MAX_HISTORY_TURNS = 12  # older turns rarely name the subject of a follow-up, and each costs a resolve()
@@ -228,7 +228,7 @@ def understand(
             q.licenses = carried
             q.notes.append(f"Ignored the supposed license ({', '.join(res.direct_licenses)}): the model's own "
                            "license decides.")
-    targets = _relicense_targets(question, catalog)
+    targets = _named_for_something_else(question, catalog)
     if targets & set(q.licenses) and set(q.licenses) - targets:
         # "can I put my LoRA out under GPL-3?": the license a work would be put under is not one it was given
         q.licenses = [k for k in q.licenses if k not in targets]
@@ -314,10 +314,8 @@ def _weights_or_code(question: str, models: Sequence[str], licenses: list[str], 
     return licenses
 
 
-def _relicense_targets(question: str, catalog: Any) -> set[str]:
+def _named_for_something_else(question: str, catalog: Any) -> set[str]:
     """Licenses named only for something other than the subject: the training data's, else a release target's."""
-    from assistant.situation import load_vocabulary
-
     data = _named_only_in(question, _DATA_LICENSE, catalog)
     return data or _named_only_in(question, load_vocabulary().acts["relicense"], catalog)
 
