@@ -130,6 +130,9 @@ class Readme:
     servers: list[subprocess.Popen] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _n: int = 0
+    # the environment as the fixture found it: the checks run in threads, and pytest rewrites os.environ
+    # (PYTEST_CURRENT_TEST) while they read it, so they read this copy instead
+    base_env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def fresh(self, name: str) -> Path:
         with self._lock:
@@ -144,7 +147,7 @@ class Readme:
 
     def env(self) -> dict[str, str]:
         env = {
-            **os.environ,
+            **self.base_env,
             "PYTHONPATH": str(REPO_ROOT),  # this checkout's code, whatever the venv was installed from
             ENV_HOME: str(TEST_HOME),
             "HF_HUB_OFFLINE": "1",
@@ -152,7 +155,7 @@ class Readme:
             "GRADIO_ANALYTICS_ENABLED": "False",
             "ANONYMIZED_TELEMETRY": "False",
             "PYTHONUNBUFFERED": "1",
-            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PATH": f"{BIN}{os.pathsep}{self.base_env.get('PATH', '')}",
         }
         for var in ("CHROMA_HOST", "CHROMA_PORT", "LICENSE_ASSISTANT_HOST", "LICENSE_ASSISTANT_PORT",
                     "GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT"):
@@ -430,10 +433,10 @@ def check_venv(c: Ctx, ln: Line) -> None:
     assert out.stdout.strip() == str(cwd / ".venv" / "bin" / "python")
 
 
-def pip_dry_run(requirement: list[str]) -> dict:
+def pip_dry_run(requirement: list[str], env: dict[str, str]) -> dict:
     """What pip would install, offline: the project's metadata is built, nothing is downloaded or installed."""
     out = run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-index", "--no-build-isolation",
-               "--quiet", "--report", "-", *requirement], cwd=REPO_ROOT, env=os.environ.copy())
+               "--quiet", "--report", "-", *requirement], cwd=REPO_ROOT, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
 
@@ -441,7 +444,7 @@ def pip_dry_run(requirement: list[str]) -> dict:
 def check_pip(c: Ctx, ln: Line) -> None:
     args = ln.words[2:]
     if args == ["-e", "."]:
-        (item,) = pip_dry_run(["-e", str(REPO_ROOT)])["install"]
+        (item,) = pip_dry_run(["-e", str(REPO_ROOT)], c.r.base_env)["install"]
         meta = item["metadata"]
         assert meta["name"] == "license-assistant"
         extras = set(re.findall(r"'\.\[(\w+)\]'", ln.comment))  # add '.[dev]' ..., '.[llm]' ...
@@ -454,7 +457,7 @@ def check_pip(c: Ctx, ln: Line) -> None:
     hook = yaml.safe_load(block("yaml: # .pre-commit-config.yaml").text)["repos"][0]
     assert parsed.url == substitute(f"git+{hook['repo']}@{hook['rev']}", c)[0], "the release the hook pins"
     # the same requirement with this checkout in place of the repository: its name must be the project's
-    (item,) = pip_dry_run([f"{parsed.name} @ {REPO_ROOT.as_uri()}"])["install"]
+    (item,) = pip_dry_run([f"{parsed.name} @ {REPO_ROOT.as_uri()}"], c.r.base_env)["install"]
     assert item["metadata"]["name"] == parsed.name == "license-assistant"
 
 
