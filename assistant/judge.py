@@ -368,6 +368,8 @@ def facet_of_situation(s: Situation) -> str | None:
         return "territory"
     if s.commercial is not None:
         return "commercial_use"
+    if s.use_stated or s.audience is not None:
+        return "acceptable_use"  # "for internal document search: OK?" asks whether that use is allowed
     return None
 
 

@@ -218,8 +218,8 @@ def _kind(text: str, vocab: Vocabulary) -> str:
 def _kind_of(text: str, vocab: Vocabulary) -> str:
     k = vocab.kinds
     # Order: the most specific reading of the question wins.
-    if k["identity"].search(text):
-        return "identity"
+    if k["identity"].search(text) and not _PERMITTED_UNDER.search(text):
+        return "identity"  # "is that allowed under the Llama 2 license?" asks for permission
     if k["ownership"].search(text):
         return "ownership"
     if k["cost"].search(text) and not _asks_permission_first(text):
@@ -244,6 +244,11 @@ _PERMISSION_LEAD = re.compile(
     r"^\W*(?:(?:so|ok|okay|hi|hey|quick\s+question)\W+)*(?:can|may|could|am\s+i\s+allowed|are\s+we\s+allowed|is\s+it\s+(?:ok|okay|"
     r"allowed|legal|fine|possible)|would\s+it\s+be\s+(?:ok|legal|allowed)|are\s+(?:we|i)\s+(?:allowed|permitted|ok)|is\s+\w+\s+allowed|(?:is|are)\s+(?:[\w.-]+\s+){1,6}?(?:ok|okay|fine|allowed|permitted|legal)\s+(?:to|for)\b)\b",
     re.I,
+)
+
+
+_PERMITTED_UNDER = re.compile(
+    r"\b(?:allowed|permitted|ok|okay|fine|legal|compliant|acceptable|possible)\s+(?:under|by|with|per)\b", re.I
 )
 
 

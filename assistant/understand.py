@@ -136,7 +136,20 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
     return out[-MAX_HISTORY_TURNS:]
 
 
+# "Do we have to open source our code?" asks about a duty to publish source, not about a definition of openness.
+_OPEN_SOURCE_VERB = re.compile(
+    r"\bopen[- ]?sourc(?:e|es|ed|ing)\s+(?=(?:our|my|the|their|its|your|all|any|it|them|this|that|everything)\b)",
+    re.I,
+)
+
+
+def open_source_as_verb(text: str) -> str:
+    """The text with "open source X" (the verb) said as "publish the source of X"."""
+    return _OPEN_SOURCE_VERB.sub("publish the source of ", text)
+
+
 def detect_openness(text: str) -> str | None:
+    text = open_source_as_verb(text)
     for name, pattern in _OPENNESS:
         if pattern.search(text):
             return name
@@ -185,7 +198,7 @@ def understand(
     question = question if isinstance(question, str) else ""
     res = resolve(_SPOKEN_VERSION.sub(r"\1.\2", question), catalog)  # "llama 3 point 2" is Llama 3.2
     figures = extract_figures(question)
-    facets = detect_facets(mend(question), figures)  # typos would hide a topic from the facet cues
+    facets = detect_facets(open_source_as_verb(mend(question)), figures)  # typos would hide a topic from the facet cues
     q = Query(
         question=question,
         licenses=list(res.licenses),

@@ -192,3 +192,14 @@ def test_a_clause_of_a_use_policy_that_decides_brings_that_text_into_the_answer(
     a = ask("We're a company in Lyon. May we build our product on Llama 4 Maverick's image understanding?")
     assert a.verdict == "no"
     assert "llama-4-license-2025" in a.licenses  # the Llama 4 use policy holds the EU clause
+
+
+def test_an_internal_copy_of_gpl_code_carries_no_duty_to_publish_source(bot):
+    a = bot.ask("We only run YOLOv6 (GPL-3.0) on our own servers for internal inspection and never ship it to "
+                "anyone. Do we have to open source our product code?")
+    assert a.verdict == "no"
+
+
+def test_a_stated_use_with_no_topic_is_judged_as_that_use(bot):
+    a = bot.ask("google/gemma-3-12b-it for internal document search at our law firm: OK under the Gemma terms?")
+    assert a.verdict == "yes"

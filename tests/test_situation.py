@@ -132,3 +132,26 @@ def test_is_it_ok_to_leads_a_permission_question():
     assert read_situation("Is this CC BY 4.0 model fine to use in a paid app, or does the license stop that?").kind == (
         "permission"
     )
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        # "their own images" is whose images they are, not a question of who owns them
+        ("Can I run a paid website where people generate their own images with FLUX.1 dev?", "permission"),
+        ("Who owns the images FLUX.1 dev generates?", "ownership"),
+        # permission asked "under" a license is not a question of which license applies
+        ("I'd like to generate training data with Llama 2. Is that allowed under the Llama 2 license?", "permission"),
+        ("Is Phi-4 actually MIT licensed now?", "identity"),
+        # a law firm is where the model is used, not a governing law
+        ("Gemma 3 for internal document search at our law firm: OK under the Gemma terms?", "permission"),
+        ("Could a dispute about the Qwen License be decided under Californian law?", "venue"),
+        ("Qwen2.5-72B-Instruct 要付授权费吗？", "cost"),
+    ],
+)
+def test_the_kind_of_question_from_what_the_words_do(question, kind):
+    assert read_situation(question).kind == kind
+
+
+def test_a_us_state_is_read_as_the_us():
+    assert "us" in read_situation("Could it be decided under Californian law?").regions

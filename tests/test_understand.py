@@ -254,3 +254,9 @@ def test_weights_and_code_under_different_licenses_are_told_apart():
 def test_the_license_of_training_data_is_not_the_model_s():
     q = understand("This model is MIT, but its training data is CC BY-NC 4.0. Can we use the model in a paid app?")
     assert q.licenses == ["mit"]
+
+
+def test_open_source_as_a_verb_asks_about_publishing_source_not_about_openness():
+    q = understand("We only run YOLOv6 (GPL-3.0) internally. Do we have to open source our product code?")
+    assert q.openness is None and q.facets[0] != "openness_definition"
+    assert understand("Is YOLOv6 open source?").openness == "osd"
