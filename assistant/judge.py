@@ -493,7 +493,8 @@ def judge(license_key: str, s: Situation, facet: str, asks_license: bool = False
             j.reasons.append("The license says nothing about who owns them.")
             return j
         t = terms[0]
-        if s.has("use_outputs") or facet == "output_use":
+        # what is owned: outputs when the question says so, or asks of outputs and names no fine-tune
+        if s.has("use_outputs") or (facet == "output_use" and not s.has("modify", "publish_derivative")):
             t = next((x for x in terms if x.of == "outputs"), None)
             if t is None:  # owning derivatives says nothing about who owns what the model generates
                 j.verdict = "not_addressed"

@@ -204,7 +204,12 @@ def question_sentence(text: str) -> str:
     return _PREMISE.sub("", last, count=1) or last
 
 
+# "Does Gemma's prohibited use policy allow it?" names a document; the question is whether it allows it
+_POLICY_NAME = re.compile(r"\b(?:prohibited|acceptable|restricted)[- ]use\s+polic(?:y|ies)\b", re.I)
+
+
 def _kind(text: str, vocab: Vocabulary) -> str:
+    text = _POLICY_NAME.sub("use policy", text)
     asked = question_sentence(text)
     kind = _kind_of(asked, vocab)
     if kind == "permission" and asked != text:
@@ -213,6 +218,9 @@ def _kind(text: str, vocab: Vocabulary) -> str:
         if earlier not in ("identity", "permission") and not _asks_permission_first(asked):
             return earlier
     return kind
+
+
+_VENUE_WORD = re.compile(r"\b(?:law|laws|court|courts|jurisdiction|arbitration|venue|litigat\w*|disputes?)\b", re.I)
 
 
 def _kind_of(text: str, vocab: Vocabulary) -> str:
@@ -232,8 +240,7 @@ def _kind_of(text: str, vocab: Vocabulary) -> str:
         return "existence"
     if k["restriction"].search(text) and not _asks_permission_first(text):
         return "restriction"  # "does it forbid ...?" is answered literally: no when it is allowed
-    if k["venue"].search(text) and re.search(r"\b(?:law|laws|court|courts|jurisdiction|arbitration|venue|litigat\w*)\b",
-                                            text, re.I):
+    if k["venue"].search(text) and _VENUE_WORD.search(text):
         return "venue"
     if k["definition"].search(text):
         return "definition"
@@ -307,11 +314,20 @@ def _negated_only(pattern: re.Pattern[str], text: str) -> bool:
     return bool(hits) and all(_negated_at(text, m.start()) for m in hits)
 
 
+# "a model released under CC-BY-NC" describes what the user has; "we released it under MIT" is an act of theirs
+_DESCRIBED_UNDER = re.compile(
+    r"\b(?!(?:i|we|they|you|he|she|have|has|had|be|been|is|are|was|were|get|got|being|will|ll|ve|to)\b)([\w-]+)\s+"
+    r"(?:released|licen[cs]ed|published|distributed|shared|offered|provided|available)\s+(?=(?:under|as)\b)",
+    re.I,
+)
+
+
 def _read_one(text: str, vocab: Vocabulary, figures: Sequence[Figure] | None) -> Situation:
     s = Situation()
     context = _LICENSE_NAME.sub(" license ", text)  # what the use is, read without the licenses' own names
     negated = _negated_acts(text)
-    acts = [a for a, p in vocab.acts.items() if _affirmed(p, text)]
+    described = _DESCRIBED_UNDER.sub(r"\1 ( ", text)
+    acts = [a for a, p in vocab.acts.items() if _affirmed(p, described)]
     s.acts = [a for a in acts if a not in negated or a in ("modify", "use_outputs", "train_on_outputs", "evaluate")]
     if negated and not s.has(*MAKES_AVAILABLE):
         s.negated = True
@@ -420,9 +436,9 @@ _ASKS_LICENSE = re.compile(
     re.I,
 )
 _LICENSOR_SUBJECT = re.compile(
-    r"\b(?:does|do|can|will|would|could|did)\s+(?:meta|google|alibaba|stability(?:\s+ai)?|microsoft|mistral|nvidia|deepseek|"
+    r"\b(?:does|do|can|will|would|could|did|whether|if)\s+(?:meta|google|alibaba|stability(?:\s+ai)?|microsoft|mistral|nvidia|deepseek|"
     r"tencent|naver|lg|tii|bfl|black\s+forest\s+labs|moonshot|openai|the\s+licensor|they|the\s+(?:company|developers?|authors?|"
-    r"creators?|vendor))\s+(?:\w+\s+)?(?:own|claim|get|take|keep|retain|hold|have\s+(?:any\s+)?rights)",
+    r"creators?|vendor))\s+(?:\w+\s+)?(?:owns?|claims?|gets?|takes?|keeps?|retains?|holds?|ha(?:ve|s)\s+(?:any\s+)?rights)\b",
     re.I,
 )
 

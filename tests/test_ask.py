@@ -203,3 +203,13 @@ def test_an_internal_copy_of_gpl_code_carries_no_duty_to_publish_source(bot):
 def test_a_stated_use_with_no_topic_is_judged_as_that_use(bot):
     a = bot.ask("google/gemma-3-12b-it for internal document search at our law firm: OK under the Gemma terms?")
     assert a.verdict == "yes"
+
+
+def test_a_free_public_api_is_still_a_hosted_service_the_non_commercial_license_excludes(bot):
+    a = bot.ask("Can I offer my SDXL Turbo fine-tune to other people through a free public API I host?")
+    assert a.verdict == "no"
+    assert any(c.section_id == "1.b" for c in a.citations)
+
+
+def test_who_owns_a_fine_tune_is_answered_from_the_derivatives_term(bot):
+    assert bot.ask("Does Meta claim ownership of the fine-tune I make of Llama 3.3?").verdict == "no"

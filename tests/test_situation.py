@@ -155,3 +155,33 @@ def test_the_kind_of_question_from_what_the_words_do(question, kind):
 
 def test_a_us_state_is_read_as_the_us():
     assert "us" in read_situation("Could it be decided under Californian law?").regions
+
+
+def test_a_license_that_describes_the_material_is_not_a_relicensing():
+    described = read_situation("My lab wants to probe a model released under CC-BY-NC-4.0. Is that allowed?")
+    assert not described.has("relicense")
+    assert read_situation("Can I republish the weights under Apache-2.0?").has("relicense")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I generated 100k instruction pairs with Llama 2 70B and want to fine-tune Mistral 7B on them. Allowed?",
+        "Can I use it to improve Mistral 7B?",
+    ],
+)
+def test_outputs_that_feed_another_model_are_read_as_training_on_outputs(question):
+    assert read_situation(question).has("train_on_outputs")
+
+
+def test_a_policy_named_prohibited_does_not_make_a_restriction_question():
+    s = read_situation("Bulk unsolicited promo emails: does Gemma's prohibited use policy allow generating them?")
+    assert s.kind == "permission" and "spam_bots" in s.areas
+
+
+def test_a_dispute_heard_somewhere_asks_about_the_venue():
+    assert read_situation("Could a dispute over the Gemma 3 terms be heard in Paris?").kind == "venue"
+
+
+def test_whether_the_licensor_claims_something_is_asked_of_the_licensor():
+    assert read_situation("A buyer asks whether NVIDIA claims ownership of those videos. Does it?").licensor_subject
