@@ -220,6 +220,11 @@ def _kind(text: str, vocab: Vocabulary) -> str:
     return kind
 
 
+_PERMITTED_UNDER = re.compile(
+    r"\b(?:allowed|permitted|ok|okay|fine|legal|compliant|acceptable|possible)\s+(?:under|by|with|per)\b", re.I
+)
+
+
 _VENUE_WORD = re.compile(r"\b(?:law|laws|court|courts|jurisdiction|arbitration|venue|litigat\w*|disputes?)\b", re.I)
 
 
@@ -251,11 +256,6 @@ _PERMISSION_LEAD = re.compile(
     r"^\W*(?:(?:so|ok|okay|hi|hey|quick\s+question)\W+)*(?:can|may|could|am\s+i\s+allowed|are\s+we\s+allowed|is\s+it\s+(?:ok|okay|"
     r"allowed|legal|fine|possible)|would\s+it\s+be\s+(?:ok|legal|allowed)|are\s+(?:we|i)\s+(?:allowed|permitted|ok)|is\s+\w+\s+allowed|(?:is|are)\s+(?:[\w.-]+\s+){1,6}?(?:ok|okay|fine|allowed|permitted|legal)\s+(?:to|for)\b)\b",
     re.I,
-)
-
-
-_PERMITTED_UNDER = re.compile(
-    r"\b(?:allowed|permitted|ok|okay|fine|legal|compliant|acceptable|possible)\s+(?:under|by|with|per)\b", re.I
 )
 
 
